@@ -1,0 +1,170 @@
+"""Read definition documents (YAML files or API JSON) into trees that remember where each value was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from generator.diagnostics import InputError, Location
+
+# The C composer is an order of magnitude faster; the pure-Python one behaves the same.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# Aliases can make a small file describe an enormous tree; expanding past this is refused.
+MAX_NODES = 1_000_000
+# Definitions are a few levels deep; deeper nesting is a mistake or an attack.
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A leaf. From YAML `value` is the text as written and `plain` says it was unquoted."""
+
+    value: Any
+    location: Location
+    plain: bool = False
+    from_yaml: bool = False
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A list of nodes."""
+
+    items: list[Node]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Keys in document order, each with the location of the key itself."""
+
+    entries: list[tuple[str, Location, Node]]
+    location: Location
+    index: dict[str, Node] = field(default_factory=dict, compare=False)
+
+
+Node = Union[Scalar, Sequence, Mapping]
+
+
+def definition_files(path: Path) -> list[Path]:
+    """The definition files under `path`: the file itself, or a folder's *.yaml and *.yml, sorted."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError.at(Location(str(path)), "no such file or folder")
+    return sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+    )
+
+
+def read_text(path: Path, shown_as: str) -> str:
+    """A definition file's text, refusing what is not UTF-8 text."""
+    location = Location(shown_as)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError.at(location, f"cannot read file: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError.at(location, f"file is larger than {MAX_FILE_BYTES} bytes")
+    if b"\0" in data:
+        raise InputError.at(location, "binary file (it holds NUL bytes); expected YAML text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError.at(location, f"not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise InputError.at(location, "empty file; expected a definition")
+    return text
+
+
+def parse_yaml(text: str, source: str) -> Node:
+    """Compose YAML into a located tree; scalars stay text, duplicate keys are refused."""
+    try:
+        documents = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        if mark is None:
+            raise InputError.at(Location(source), f"YAML syntax error: {problem}") from None
+        at = Location(source, mark.line + 1, mark.column + 1)
+        raise InputError.at(at, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as error:
+        raise InputError.at(Location(source), f"YAML error: {error}") from None
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        raise InputError.at(Location(source), "empty document; expected a definition")
+    if len(documents) > 1:
+        second = documents[1].start_mark
+        at = Location(source, second.line + 1, second.column + 1)
+        raise InputError.at(at, "more than one YAML document; expected one definition per file")
+    return _YamlConverter(source).convert(documents[0])
+
+
+class _YamlConverter:
+    """Turns composed YAML nodes into located nodes, counting every node it visits."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.visited = 0
+
+    def location(self, node: yaml.Node) -> Location:
+        return Location(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Node:
+        self.visited += 1
+        if depth > MAX_DEPTH:
+            raise InputError.at(self.location(node), f"nesting deeper than {MAX_DEPTH} levels; refused")
+        if self.visited > MAX_NODES:
+            raise InputError.at(
+                self.location(node),
+                f"document expands to more than {MAX_NODES} values (aliases?); refused",
+            )
+        at = self.location(node)
+        if isinstance(node, yaml.ScalarNode):
+            return Scalar(node.value, at, plain=not node.style, from_yaml=True)
+        if isinstance(node, yaml.SequenceNode):
+            return Sequence([self.convert(item, depth + 1) for item in node.value], at)
+        entries: list[tuple[str, Location, Node]] = []
+        index: dict[str, Node] = {}
+        first_seen: dict[str, Location] = {}
+        for key_node, value_node in node.value:
+            key_at = self.location(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError.at(key_at, "a key must be a plain name, not a list or mapping")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise InputError.at(key_at, "merge keys ('<<') are not supported; write the keys out")
+            key = key_node.value
+            if key in first_seen:
+                raise InputError.at(
+                    key_at, f"duplicate key {key!r} (first at line {first_seen[key].line})"
+                )
+            first_seen[key] = key_at
+            value = self.convert(value_node, depth + 1)
+            entries.append((key, key_at, value))
+            index[key] = value
+        return Mapping(entries, at, index)
+
+
+def from_json(value: Any, source: str, path: str = "$") -> Node:
+    """Wrap parsed JSON (from the API) in located nodes; locations are JSON paths."""
+    at = Location(source, path=path)
+    if isinstance(value, dict):
+        entries = [
+            (str(k), Location(source, path=f"{path}.{k}"), from_json(v, source, f"{path}.{k}"))
+            for k, v in value.items()
+        ]
+        return Mapping(entries, at, {k: v for k, _, v in entries})
+    if isinstance(value, list):
+        return Sequence([from_json(v, source, f"{path}[{i}]") for i, v in enumerate(value)], at)
+    return Scalar(value, at)
+
+
+def load_file(path: Path, shown_as: str) -> Node:
+    """One definition file as a located tree."""
+    return parse_yaml(read_text(path, shown_as), shown_as)
