@@ -1,8 +1,9 @@
 """Every rule that turns tenant text (codes, labels) into Python names, in one place.
 
 The rules, also stated in the README:
-- Words are split at spaces, punctuation, underscores and case changes (`originatingLAC` ->
-  `originating`, `LAC`); digits stay with the word before them (`q850Cause` -> `q850`, `Cause`).
+- Words are split at spaces, punctuation and underscores; in codes also at case changes
+  (`originatingLAC` -> `originating`, `LAC`), digits staying with the word before them
+  (`q850Cause` -> `q850`, `Cause`). Labels keep their words whole (`VoLTE` -> `VOLTE`).
   Text is NFKC-normalised and accents are dropped (`Élevé` -> `Eleve`).
 - Field attributes are snake_case; enum classes PascalCase; enum members UPPER_CASE;
   entity modules the lower-cased entity code.
@@ -33,8 +34,8 @@ MODEL_ATTRIBUTES = frozenset(
 )
 
 
-def words(text: str) -> list[str]:
-    """Split tenant text into ASCII-folded words at separators and case changes."""
+def words(text: str, split_case: bool = True) -> list[str]:
+    """Split tenant text into accent-folded words at separators and (for codes) case changes."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     chars = [c for c in folded if not unicodedata.combining(c)]
     result: list[str] = []
@@ -47,7 +48,7 @@ def words(text: str) -> list[str]:
             continue
         previous = chars[i - 1] if i else ""
         following = chars[i + 1] if i + 1 < len(chars) else ""
-        starts_word = char.isupper() and (
+        starts_word = split_case and char.isupper() and (
             previous.islower() or previous.isdigit() or (previous.isupper() and following.islower())
         )
         if starts_word and current:
@@ -98,7 +99,7 @@ def class_name(text: str) -> str:
 
 def member_name(label: str, option_id: int) -> str:
     """The UPPER_CASE enum member for an option label."""
-    name = "_".join(w.upper() for w in words(label))
+    name = "_".join(w.upper() for w in words(label, split_case=False))
     if name[:1].isdigit():
         name = f"N_{name}"
     if not name or not _stable(name):

@@ -1,0 +1,190 @@
+"""Turn validated definitions into the intermediate model, resolving and checking every name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from generator import naming
+from generator.definition import EntityDef, FieldDef, FieldType
+from generator.diagnostics import Diagnostic, InputError, Location
+from generator.model import Entity, EnumMember, EnumType, Field, Panel, Project, Section
+
+GAUGE_BOUNDS = (0, 100)
+
+
+@dataclass(frozen=True)
+class Pins:
+    """Python names a project fixes by hand, per entity: [tool.dfgen.pins.<ENTITY>]."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    enums: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+
+
+def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins]) -> Project:
+    """The intermediate model of all definitions, or InputError naming every clash."""
+    diagnostics: list[Diagnostic] = []
+    first: dict[str, EntityDef] = {}
+    for definition in definitions:
+        if definition.code in first:
+            other = first[definition.code]
+            diagnostics.append(
+                Diagnostic(definition.location, f"entity {definition.code} is also defined in {other.source}")
+            )
+        first[definition.code] = definition
+    entities = []
+    for definition in sorted(first.values(), key=lambda d: d.code):
+        builder = _EntityBuilder(definition, pins.get(definition.code, Pins()))
+        entities.append(builder.build())
+        diagnostics.extend(builder.diagnostics)
+    modules: dict[str, Entity] = {}
+    for entity in entities:
+        if entity.module in modules:
+            other = modules[entity.module]
+            diagnostics.append(
+                Diagnostic(first[entity.code].location, f"module {entity.module} is also the module of {other.code}")
+            )
+        modules[entity.module] = entity
+    if diagnostics:
+        raise InputError(diagnostics)
+    return Project(tuple(entities))
+
+
+class _EntityBuilder:
+    """Names one entity's fields, enums and members; records clashes instead of dropping values."""
+
+    def __init__(self, definition: EntityDef, pins: Pins) -> None:
+        self.definition = definition
+        self.pins = pins
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, location: Location, message: str, field_code: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(location, message, field_code))
+
+    def pin_hint(self, table: str, key: str, example: str) -> str:
+        return f"pin a name in pyproject.toml: [tool.dfgen.pins.{self.definition.code}.{table}] {key} = {example!r}"
+
+    def build(self) -> Entity:
+        definition = self.definition
+        attributes = self.unique_names(
+            {f.code: self.pinned(self.pins.fields, f.code, naming.attribute_name(f.code), "field", f) for f in definition.fields},
+            "fields",
+        )
+        enum_fields = [f for f in definition.fields if f.options]
+        class_names = self.unique_names(
+            {f.code: self.pinned(self.pins.enums, f.code, naming.class_name(f.code), "class", f) for f in enum_fields},
+            "enums",
+            reserved={definition.code, f"{definition.code}Create", f"{definition.code}Update"},
+        )
+        enums = {f.code: EnumType(class_names[f.code], f.code, self.members(f)) for f in enum_fields}
+        panels = tuple(
+            Panel(
+                panel.name,
+                tuple(
+                    Section(section.name, tuple(self.field(f, attributes[f.code], enums.get(f.code), panel.name, section.name) for f in section.fields))
+                    for section in panel.sections
+                ),
+            )
+            for panel in definition.panels
+        )
+        return Entity(
+            code=definition.code,
+            display_name=definition.display_name,
+            plural=definition.plural or f"{definition.display_name}s",
+            level=definition.level,
+            description=definition.description,
+            use_cases=definition.use_cases,
+            source=definition.source,
+            module=naming.module_name(definition.code),
+            panels=panels,
+            enums=tuple(enums[f.code] for f in enum_fields),
+        )
+
+    def pinned(self, table: Mapping, key: object, derived: str, kind: str, definition: FieldDef) -> str:
+        name = table.get(key)
+        if name is None:
+            return derived
+        problem = naming.pinned_name_problem(name, kind)
+        if problem:
+            self.error(definition.location, f"pinned name {problem}", definition.code)
+            return derived
+        return name
+
+    def unique_names(self, names: dict[str, str], table: str, reserved: set[str] = frozenset()) -> dict[str, str]:
+        """The names as given, after reporting every pair of codes that share one."""
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for code, name in names.items():
+            by_name[name].append(code)
+        locations = {f.code: f.location for f in self.definition.fields}
+        for name, codes in by_name.items():
+            if name in reserved:
+                self.error(
+                    locations[codes[0]],
+                    f"enum class name {name!r} is the name of a model class; {self.pin_hint(table, codes[0], name + 'Option')}",
+                    codes[0],
+                )
+            for code in codes[1:]:
+                self.error(
+                    locations[code],
+                    f"Python name {name!r} is also the name of field {codes[0]!r} (line {locations[codes[0]].line}); "
+                    + self.pin_hint(table, code, name + "_2"),
+                    code,
+                )
+        return names
+
+    def members(self, definition: FieldDef) -> tuple[EnumMember, ...]:
+        pinned = self.pins.options.get(definition.code, {})
+        derived = {o.id: naming.member_name(o.label, o.id) for o in definition.options}
+        counts: dict[str, int] = defaultdict(int)
+        for name in derived.values():
+            counts[name] += 1
+        names: dict[int, str] = {}
+        for option in definition.options:
+            name = derived[option.id]
+            # Labels that meet keep both values: each gets its id, whatever the option order.
+            if counts[name] > 1:
+                name = f"{name}_{option.id}".replace("-", "MINUS_")
+            if option.id in pinned:
+                problem = naming.pinned_name_problem(pinned[option.id], "member")
+                if problem:
+                    self.error(option.location, f"pinned name {problem}", definition.code)
+                else:
+                    name = pinned[option.id]
+            names[option.id] = name
+        seen: dict[str, int] = {}
+        for option in definition.options:
+            name = names[option.id]
+            if name in seen:
+                self.error(
+                    option.location,
+                    f"enum member {name} of option {option.id} is also the member of option {seen[name]}; "
+                    + self.pin_hint(f"options.{definition.code}", f'"{option.id}"', name + "_B"),
+                    definition.code,
+                )
+            seen[name] = option.id
+        return tuple(EnumMember(names[o.id], str(o.id), o.id, o.label) for o in definition.options)
+
+    def field(self, definition: FieldDef, attribute: str, enum: EnumType | None, panel: str, section: str) -> Field:
+        minimum, maximum = definition.min, definition.max
+        if definition.type is FieldType.GAUGE:
+            minimum = GAUGE_BOUNDS[0] if minimum is None else minimum
+            maximum = GAUGE_BOUNDS[1] if maximum is None else maximum
+        return Field(
+            code=definition.code,
+            attribute=attribute,
+            type=definition.type,
+            title=definition.label if definition.label is not None else naming.default_label(definition.code),
+            label=definition.label,
+            description=definition.notes,
+            required=definition.required,
+            read_only=definition.read_only,
+            multiline=definition.multiline,
+            target=definition.target,
+            minimum=minimum,
+            maximum=maximum,
+            enum=enum,
+            panel=panel,
+            section=section,
+        )

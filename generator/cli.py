@@ -1,0 +1,96 @@
+"""The dfgen command line: parse options, call the pipeline, print, and exit with the right code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from generator import __version__
+
+EXIT_STALE = 1
+EXIT_BAD_INPUT = 2
+
+
+@contextmanager
+def reported_input_errors() -> Iterator[None]:
+    """Print InputError diagnostics to stderr and exit 2, without a traceback."""
+    from generator.diagnostics import InputError
+
+    try:
+        yield
+    except InputError as error:
+        for diagnostic in error.diagnostics or ["invalid input"]:
+            click.echo(f"error: {diagnostic}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _settings(definitions: Path | None, out: Path | None):  # type: ignore[no-untyped-def]
+    from generator.config import load_config
+
+    config = load_config()
+    return config, (definitions or config.definitions), (out or config.out)
+
+
+def _generate_files(definitions: Path | None, out: Path | None):  # type: ignore[no-untyped-def]
+    from generator.pipeline import generate
+
+    config, definitions_path, out_path = _settings(definitions, out)
+    template_dirs = (config.templates,) if config.templates else ()
+    files = generate(definitions_path, config.shown, config.pins, config.targets, template_dirs)
+    return config, out_path, files
+
+
+_definitions_option = click.option(
+    "--definitions",
+    type=click.Path(path_type=Path),
+    help="A definitions folder or one definition file (default: [tool.dfgen] definitions, or definitions/).",
+)
+_out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The output folder (default: [tool.dfgen] out, or generated/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dfgen")
+def main() -> None:
+    """Generate Pydantic models, OpenAPI 3.1 and Markdown docs from DemandFlow definitions."""
+
+
+@main.command()
+@_definitions_option
+@_out_option
+def generate(definitions: Path | None, out: Path | None) -> None:
+    """Write the generated files for every definition; exit 2 and write nothing on bad input."""
+    from generator.output import write
+
+    with reported_input_errors():
+        config, out_path, files = _generate_files(definitions, out)
+        changes = write(out_path, files)
+    click.echo(f"dfgen: {config.shown(out_path)}: {len(files) + 1} files, {changes.summary()}")
+
+
+@main.command()
+@_definitions_option
+@_out_option
+def check(definitions: Path | None, out: Path | None) -> None:
+    """Exit 1 and name every file of the output folder that generate would change."""
+    from generator.output import compare
+
+    with reported_input_errors():
+        config, out_path, files = _generate_files(definitions, out)
+        changes = compare(out_path, files)
+    shown = config.shown(out_path)
+    if not changes:
+        click.echo(f"dfgen: {shown} is up to date")
+        return
+    for label, paths in (("missing", changes.added), ("stale", changes.changed), ("obsolete", changes.removed)):
+        for path in paths:
+            click.echo(f"{label}: {shown}/{path}")
+    click.echo(f"dfgen: {shown} is out of date; run `dfgen generate`", err=True)
+    sys.exit(EXIT_STALE)

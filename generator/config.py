@@ -1,0 +1,137 @@
+"""[tool.dfgen] in the project's pyproject.toml, and its defaults."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.build import Pins
+from generator.diagnostics import InputError, Location
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KEYS = (
+    "definitions",
+    "out",
+    "targets",
+    "templates",
+    "base-url",
+    "token-env",
+    "definition-path",
+    "list-path",
+    "pins",
+)
+TARGETS = ("models", "openapi", "docs")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings with defaults applied; paths are absolute."""
+
+    root: Path
+    definitions: Path
+    out: Path
+    targets: tuple[str, ...] = TARGETS
+    templates: Path | None = None
+    base_url: str | None = None
+    token_env: str = "DEMANDFLOW_TOKEN"
+    definition_path: str = "/v1/objects/DEFINITION/{code}"
+    list_path: str = "/v1/entities/DEFINITION/SUB"
+    pins: Mapping[str, Pins] = field(default_factory=dict)
+
+    def shown(self, path: Path) -> str:
+        """A path as messages and headers show it: relative to the project, with forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start`."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    """The configuration of the project that holds `start` (the current folder by default)."""
+    start = (start or Path.cwd()).resolve()
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        return Config(root=start, definitions=start / "definitions", out=start / "generated")
+    shown = pyproject.name if pyproject.parent == start else str(pyproject)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError.at(Location(shown), f"cannot read [tool.dfgen]: {error}") from None
+    table = data.get("tool", {}).get("dfgen", {})
+    return parse_config(table, pyproject.parent, shown)
+
+
+def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
+    """A Config from the [tool.dfgen] table, or InputError naming the bad key."""
+    where = Location(shown)
+    for key in table:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError.at(where, f"[tool.dfgen]: unknown key {key!r}{hint}")
+
+    def text(key: str, default: str | None) -> str | None:
+        value = table.get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise InputError.at(where, f"[tool.dfgen] {key}: expected a string")
+        return value
+
+    targets = table.get("targets", list(TARGETS))
+    if not isinstance(targets, list) or any(t not in TARGETS for t in targets):
+        raise InputError.at(where, f"[tool.dfgen] targets: expected a list of {', '.join(TARGETS)}")
+    templates = text("templates", None)
+    return Config(
+        root=root,
+        definitions=root / (text("definitions", "definitions") or "definitions"),
+        out=root / (text("out", "generated") or "generated"),
+        targets=tuple(t for t in TARGETS if t in targets),
+        templates=root / templates if templates else None,
+        base_url=text("base-url", None),
+        token_env=text("token-env", "DEMANDFLOW_TOKEN") or "DEMANDFLOW_TOKEN",
+        definition_path=text("definition-path", Config.definition_path) or Config.definition_path,
+        list_path=text("list-path", Config.list_path) or Config.list_path,
+        pins=parse_pins(table.get("pins", {}), where),
+    )
+
+
+def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
+    """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables."""
+    if not isinstance(table, dict):
+        raise InputError.at(where, "[tool.dfgen.pins]: expected a table of entities")
+    pins = {}
+    for entity, entry in table.items():
+        prefix = f"[tool.dfgen.pins.{entity}]"
+        if not isinstance(entry, dict) or any(k not in ("fields", "enums", "options") for k in entry):
+            raise InputError.at(where, f"{prefix}: expected the tables fields, enums and options")
+        fields, enums, options = entry.get("fields", {}), entry.get("enums", {}), entry.get("options", {})
+        for name, mapping in (("fields", fields), ("enums", enums)):
+            if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+                raise InputError.at(where, f"{prefix}.{name}: expected field code = \"python_name\"")
+        parsed_options: dict[str, dict[int, str]] = {}
+        if not isinstance(options, dict):
+            raise InputError.at(where, f"{prefix}.options: expected a table per field code")
+        for code, members in options.items():
+            if not isinstance(members, dict) or not all(
+                k.lstrip("-").isdigit() and isinstance(v, str) for k, v in members.items()
+            ):
+                raise InputError.at(where, f'{prefix}.options.{code}: expected "<option id>" = "MEMBER_NAME"')
+            parsed_options[code] = {int(k): v for k, v in members.items()}
+        pins[entity] = Pins(fields=dict(fields), enums=dict(enums), options=parsed_options)
+    return pins

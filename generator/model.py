@@ -1,0 +1,125 @@
+"""The intermediate model: entities with every name resolved, ready for any target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.definition import FieldType
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    """One option: its Python member name, id on the wire ("1") and label."""
+
+    name: str
+    value: str
+    option_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """The enum class of an enum or multiselect field that has options."""
+
+    name: str
+    field_code: str
+    members: tuple[EnumMember, ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field with its Python attribute, title and effective bounds."""
+
+    code: str
+    attribute: str
+    type: FieldType
+    title: str
+    label: str | None
+    description: str | None
+    required: bool
+    read_only: bool
+    multiline: bool
+    target: str | None
+    minimum: int | float | None
+    maximum: int | float | None
+    enum: EnumType | None
+    panel: str
+    section: str
+
+    @property
+    def in_create(self) -> bool:
+        """A client sends it on create: editable, or required (set once, such as `name`)."""
+        return self.required or not self.read_only
+
+    @property
+    def in_update(self) -> bool:
+        """A client may change it later: every editable field."""
+        return not self.read_only
+
+
+@dataclass(frozen=True)
+class Section:
+    """Layout: a named list of fields."""
+
+    name: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Layout: a named list of sections."""
+
+    name: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity, its fields in layout order, and the names of everything generated for it."""
+
+    code: str
+    display_name: str
+    plural: str
+    level: int
+    description: str | None
+    use_cases: str | None
+    source: str
+    module: str
+    panels: tuple[Panel, ...]
+    enums: tuple[EnumType, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """Every field in layout order."""
+        return tuple(f for panel in self.panels for section in panel.sections for f in section.fields)
+
+    @property
+    def record_class(self) -> str:
+        return self.code
+
+    @property
+    def create_class(self) -> str:
+        return f"{self.code}Create"
+
+    @property
+    def update_class(self) -> str:
+        return f"{self.code}Update"
+
+    @property
+    def create_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.in_create)
+
+    @property
+    def update_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.in_update)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Every entity to generate, sorted by code."""
+
+    entities: tuple[Entity, ...]
+
+    def entity(self, code: str) -> Entity | None:
+        """The entity with this code, if it is generated."""
+        return next((e for e in self.entities if e.code == code), None)

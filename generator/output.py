@@ -1,0 +1,118 @@
+"""Formatting, and the only code that writes generated files: atomic writes, manifest, check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = ".dfgen-manifest.json"
+
+
+def format_python(source: str) -> str:
+    """Source formatted by black, in-process, with a fixed mode."""
+    import black
+
+    mode = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=88)
+    return black.format_str(source, mode=mode)
+
+
+@dataclass
+class Changes:
+    """What a write did, or what a check found, by relative path."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        """One line: counts of files added, changed and removed."""
+        return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed"
+
+
+def manifest_text(paths: list[str]) -> str:
+    """The manifest: every file dfgen wrote, so a later run can remove what is no longer generated."""
+    return json.dumps({"generator": "dfgen", "files": sorted(paths)}, indent=2) + "\n"
+
+
+def with_manifest(files: dict[str, str]) -> dict[str, str]:
+    """The files plus their manifest."""
+    return {**files, MANIFEST: manifest_text(list(files))}
+
+
+def previous_files(out: Path) -> list[str]:
+    """The files the last run wrote, from its manifest (none when there is none)."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return [p for p in data["files"] if isinstance(p, str) and _is_inside(p)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _is_inside(relative: str) -> bool:
+    parts = Path(relative).parts
+    return bool(parts) and not Path(relative).is_absolute() and ".." not in parts
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def compare(out: Path, files: dict[str, str]) -> Changes:
+    """How the output folder differs from `files` (with manifest): nothing is written."""
+    expected = with_manifest(files)
+    changes = Changes()
+    for relative, text in sorted(expected.items()):
+        target = out / relative
+        if not target.is_file():
+            changes.added.append(relative)
+        elif _digest(target.read_bytes()) != _digest(text.encode("utf-8")):
+            changes.changed.append(relative)
+    changes.removed = sorted(p for p in previous_files(out) if p not in expected and (out / p).exists())
+    return changes
+
+
+def write(out: Path, files: dict[str, str]) -> Changes:
+    """Make the output folder hold `files`: stage every file, then swap each in atomically.
+
+    Files dfgen did not write are never touched; files the previous manifest lists and this run
+    does not produce are removed. If staging fails, nothing in `out` has changed.
+    """
+    changes = compare(out, files)
+    expected = with_manifest(files)
+    to_write = [p for p in sorted(expected) if p in changes.added or p in changes.changed]
+    # The manifest goes last: until it is replaced, the previous run's list still describes disk.
+    to_write.sort(key=lambda p: p == MANIFEST)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for relative in to_write:
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(expected[relative].encode("utf-8"))
+                stream.flush()
+                os.fsync(stream.fileno())
+            staged.append((Path(temporary), target))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for relative in changes.removed:
+        (out / relative).unlink(missing_ok=True)
+        _remove_empty_parents(out, (out / relative).parent)
+    return changes
+
+
+def _remove_empty_parents(out: Path, folder: Path) -> None:
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -1,0 +1,1 @@
+"""Output targets: each turns the intermediate model into {relative path: contents}."""
