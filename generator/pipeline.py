@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.build import Pins, build_project
 from generator.definition import EntityDef
-from generator.diagnostics import Diagnostic, InputError
+from generator.diagnostics import Diagnostic, InputError, Location
 from generator.load import definition_files, load_file
 from generator.model import Project
 from generator.output import format_python
@@ -21,6 +21,9 @@ ShowPath = Callable[[Path], str]
 def load_definitions(path: Path, show: ShowPath) -> list[EntityDef]:
     """Every definition under `path`, or InputError with the problems of all files at once."""
     files = definition_files(path)
+    if not files:
+        # An empty folder is far more often a wrong path than a tenant without entities.
+        raise InputError.at(Location(show(path)), "no definitions here (expected *.yaml or *.yml files)")
     definitions: list[EntityDef] = []
     diagnostics: list[Diagnostic] = []
     for file in files:

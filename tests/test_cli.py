@@ -181,3 +181,11 @@ def test_help_and_version() -> None:
 def test_generated_module_is_importable_from_the_committed_folder() -> None:
     models = import_generated(ROOT / "generated")
     assert models.CDR.ENTITY_CODE == "CDR"
+
+
+def test_an_empty_definitions_folder_is_bad_input(project: Path) -> None:
+    (project / "empty").mkdir()
+    result = dfgen(project, "generate", "--definitions", "empty")
+    assert result.returncode == 2
+    assert result.stderr == "error: empty: no definitions here (expected *.yaml or *.yml files)\n"
+    assert not (project / "src").exists()
