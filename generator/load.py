@@ -103,7 +103,9 @@ def parse_yaml(text: str, source: str) -> Node:
         second = documents[1].start_mark
         at = Location(source, second.line + 1, second.column + 1)
         raise InputError.at(at, "more than one YAML document; expected one definition per file")
-    return _YamlConverter(source).convert(documents[0])
+    converter = _YamlConverter(source)
+    converter.check_size(documents[0], {})
+    return converter.convert(documents[0])
 
 
 class _YamlConverter:
@@ -115,6 +117,32 @@ class _YamlConverter:
 
     def location(self, node: yaml.Node) -> Location:
         return Location(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def check_size(self, node: yaml.Node, sizes: dict[int, int], depth: int = 0) -> int:
+        """The number of values `node` expands to, refusing deep or huge trees before building any.
+
+        An alias shares its anchor's node, so the composed graph stays as small as the file; sizes
+        are memoised per node, which keeps this pass linear in the file even for a billion laughs.
+        """
+        if depth > MAX_DEPTH:
+            raise InputError.at(self.location(node), f"nesting deeper than {MAX_DEPTH} levels; refused")
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if isinstance(node, yaml.ScalarNode):
+            size = 1
+        elif isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self.check_size(item, sizes, depth + 1) for item in node.value)
+        else:
+            size = 1 + sum(
+                self.check_size(key, sizes, depth + 1) + self.check_size(value, sizes, depth + 1)
+                for key, value in node.value
+            )
+        if size > MAX_NODES:
+            raise InputError.at(
+                self.location(node), f"document expands to more than {MAX_NODES} values (aliases?); refused"
+            )
+        sizes[id(node)] = size
+        return size
 
     def convert(self, node: yaml.Node, depth: int = 0) -> Node:
         self.visited += 1
