@@ -100,6 +100,7 @@ class _EntityBuilder:
             module=naming.module_name(definition.code),
             panels=panels,
             enums=tuple(enums[f.code] for f in enum_fields),
+            plural_is_default=definition.plural is None,
         )
 
     def pinned(self, table: Mapping, key: object, derived: str, kind: str, definition: FieldDef) -> str:
@@ -187,4 +188,6 @@ class _EntityBuilder:
             enum=enum,
             panel=panel,
             section=section,
+            minimum_is_default=definition.min is None and minimum is not None,
+            maximum_is_default=definition.max is None and maximum is not None,
         )

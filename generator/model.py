@@ -45,6 +45,9 @@ class Field:
     enum: EnumType | None
     panel: str
     section: str
+    # True where the bound is a gauge's default, not the definition's: the docs tell them apart.
+    minimum_is_default: bool = False
+    maximum_is_default: bool = False
 
     @property
     def in_create(self) -> bool:
@@ -87,6 +90,8 @@ class Entity:
     module: str
     panels: tuple[Panel, ...]
     enums: tuple[EnumType, ...]
+    # True where the plural is derived from the display name: the docs tell it apart.
+    plural_is_default: bool = False
 
     @property
     def fields(self) -> tuple[Field, ...]:
