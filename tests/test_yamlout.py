@@ -1,0 +1,180 @@
+"""The canonical YAML writer: every string and value reads back exactly, in a stable form."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.yamlout import dump_yaml, escape_double_quoted
+
+AWKWARD = [
+    "",
+    " ",
+    "plain text",
+    "line\u2028separator",
+    "paragraph\u2029separator",
+    "next\x85line",
+    "nul\x00byte",
+    "lone\rcarriage return",
+    "crlf\r\nline",
+    "\ufeffbyte order mark",
+    "tab\there",
+    "\tleading tab",
+    "trailing spaces   ",
+    "   leading spaces",
+    "trailing newline\n",
+    "two trailing newlines\n\n",
+    "\n",
+    "\n\nleading newlines",
+    " \n space then newline",
+    "space before newline \nnext",
+    "line one\nline two",
+    "  indented first line\nsecond",
+    "x" * 5000,
+    " ".join(["word"] * 2000),
+    "é ü 日本語 emoji \U0001f600",
+    "non\xa0breaking space",
+    "zero\u200bwidth",
+    "lone surrogate \ud800",
+    "private \ue000 use",
+    "noncharacter \uffff",
+    '"quoted"',
+    "'single'",
+    "back\\slash",
+    "key: value",
+    "# not a comment",
+    "- not a list",
+    "? not a key",
+    "&anchor",
+    "*alias",
+    "!tag",
+    "%directive",
+    "@at",
+    "`backtick",
+    "{flow}",
+    "[flow]",
+    "a, b",
+    "|",
+    ">",
+    "---",
+    "...",
+    "~",
+    "null",
+    "Null",
+    "true",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "1",
+    "-1",
+    "+1",
+    "1.5",
+    "1e5",
+    "1E-5",
+    ".5",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "1:20",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "2024-05-01",
+    "2024-05-01T12:30:00Z",
+    "=",
+    "<<",
+]
+
+# Every code point class: controls, separators, surrogates, astral characters.
+any_text = st.text(st.characters(codec=None, categories=None), max_size=60)
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text | st.sampled_from(AWKWARD)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text | st.sampled_from(AWKWARD), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def roundtrip(data: object) -> object:
+    return yaml.safe_load(dump_yaml(data))
+
+
+def test_awkward_strings_read_back_exactly_as_values_and_keys() -> None:
+    for text in AWKWARD:
+        assert roundtrip({"value": text}) == {"value": text}, repr(text)
+        assert roundtrip({text: 1}) == {text: 1}, repr(text)
+        assert roundtrip([text, {"nested": [text]}]) == [text, {"nested": [text]}], repr(text)
+        assert roundtrip(text) == text, repr(text)
+
+
+@settings(max_examples=400)
+@given(documents)
+def test_any_document_reads_back_exactly(data: object) -> None:
+    assert roundtrip(data) == data
+
+
+@settings(max_examples=200)
+@given(documents)
+def test_output_holds_only_printable_characters_and_line_feeds(data: object) -> None:
+    text = dump_yaml(data)
+    assert all(char == "\n" or char.isprintable() for char in text), repr(text)
+
+
+def test_invisible_characters_are_escaped_in_double_quotes() -> None:
+    out = dump_yaml({"a": "x\u2028y\x85z\x00\ufeff\t\r"})
+    assert out == 'a: "x\\Ly\\Nz\\0\\uFEFF\\t\\r"\n'
+    assert escape_double_quoted("\x01\U0001d11e\ud800") == '"\\x01\U0001d11e\\uD800"'
+
+
+def test_block_style_in_the_given_key_order_with_indented_lists() -> None:
+    data = {"zeta": 1, "alpha": [{"b": True, "a": None}, "two"], "mid": {"x": 1.5, "y": []}, "e": {}}
+    assert dump_yaml(data) == (
+        "zeta: 1\n"
+        "alpha:\n"
+        "  - b: true\n"
+        "    a: null\n"
+        "  - two\n"
+        "mid:\n"
+        "  x: 1.5\n"
+        "  y: []\n"
+        "e: {}\n"
+    )
+
+
+def test_multiline_text_is_a_literal_block_and_numbers_look_like_strings_are_quoted() -> None:
+    assert dump_yaml({"notes": "one\ntwo\n"}) == "notes: |\n  one\n  two\n"
+    assert dump_yaml({"notes": "one\ntwo"}) == "notes: |-\n  one\n  two\n"
+    assert dump_yaml(["1", "1e5", "0o17", "yes", "Voice"]) == '- "1"\n- "1e5"\n- "0o17"\n- "yes"\n- Voice\n'
+
+
+def test_long_strings_stay_on_one_line() -> None:
+    text = " ".join(["word"] * 100)
+    assert dump_yaml({"k": text}) == f"k: {text}\n"
+
+
+def test_shared_objects_are_repeated_not_anchored() -> None:
+    shared = {"type": "string"}
+    out = dump_yaml({"a": shared, "b": shared})
+    assert "&" not in out and "*" not in out
+    assert yaml.safe_load(out) == {"a": shared, "b": shared}
+
+
+def test_output_does_not_depend_on_the_hash_seed() -> None:
+    program = (
+        "from generator.yamlout import dump_yaml;"
+        "print(dump_yaml({'s': sorted({'b', 'a', 'c'}), 'k': {'x': 1, 'y': 'two\\nlines'}}), end='')"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", program], env={"PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True
+        ).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(outputs) == 1
