@@ -24,7 +24,8 @@ def assert_golden(path: Path, actual: str) -> None:
         path.write_text(actual, encoding="utf-8", newline="")
         return
     assert path.is_file(), f"missing golden file {path}; run with DFGEN_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8", newline="")
+    # Bytes, not read_text: newline translation would hide a CR, and read_text(newline=) is 3.13+.
+    expected = path.read_bytes().decode("utf-8")
     assert actual == expected, f"{path} differs from the output; run with DFGEN_UPDATE_GOLDEN=1 to accept"
 
 
