@@ -1,0 +1,176 @@
+"""Benchmark the generated CDR model against a reference hand-written for speed.
+
+    python bench/validate.py [--records 100000] [--repeat 5]
+
+Validates one JSON array of CDR records with TypeAdapter(list[Model]).validate_json and prints
+records per second, memory per record and the ratio generated / reference (target >= 0.9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+Id9 = Literal["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+
+
+class Reference(BaseModel):
+    """CDR written by hand for speed: plain types, Literal ids, no enums, no tolerance."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str
+    callId: Optional[str] = None
+    sessionId: Optional[str] = None
+    callType: Id9
+    direction: Literal["1", "2", "3", "4", "5"]
+    callStatus: Literal["1", "2", "3", "4", "5", "6", "7", "8"]
+    callingNumber: str
+    calledNumber: str
+    originalCalledNumber: Optional[str] = None
+    finalCalledNumber: Optional[str] = None
+    callingName: Optional[str] = None
+    calledName: Optional[str] = None
+    imsi: Optional[str] = None
+    imei: Optional[str] = None
+    startTime: datetime
+    answerTime: Optional[datetime] = None
+    endTime: datetime
+    duration: Optional[float] = None
+    billableDuration: Optional[float] = None
+    ringDuration: Optional[float] = None
+    holdDuration: Optional[float] = None
+    originatingSwitch: Optional[str] = None
+    terminatingSwitch: Optional[str] = None
+    transitSwitches: Optional[str] = None
+    originatingTrunk: Optional[str] = None
+    terminatingTrunk: Optional[str] = None
+    routingNumber: Optional[str] = None
+    originatingCell: Optional[str] = None
+    terminatingCell: Optional[str] = None
+    originatingLAC: Optional[str] = None
+    terminatingLAC: Optional[str] = None
+    originatingMSC: Optional[str] = None
+    terminatingMSC: Optional[str] = None
+    roamingIndicator: Optional[bool] = None
+    internationalCall: Optional[bool] = None
+    codec: Optional[Id9] = None
+    mos: Optional[float] = Field(default=None, ge=1, le=5)
+    jitter: Optional[float] = None
+    packetLoss: Optional[float] = Field(default=None, ge=0, le=100)
+    latency: Optional[float] = None
+    rtpPacketsSent: Optional[float] = None
+    rtpPacketsReceived: Optional[float] = None
+    protocol: Optional[Literal["1", "2", "3", "4", "5", "6"]] = None
+    sipResponseCode: Optional[str] = None
+    releaseCode: Optional[str] = None
+    releaseCause: Optional[str] = None
+    q850Cause: Optional[float] = None
+    chargeAmount: Optional[float] = None
+    currency: Optional[str] = None
+    rateApplied: Optional[float] = None
+    rateType: Optional[Literal["1", "2", "3", "4", "5"]] = None
+    billingClass: Optional[Literal["1", "2", "3", "4", "5", "6", "7"]] = None
+    accountNumber: Optional[str] = None
+    customerCode: Optional[str] = None
+    costCenter: Optional[str] = None
+    projectCode: Optional[str] = None
+    taxAmount: Optional[float] = None
+    taxRate: Optional[float] = Field(default=None, ge=0, le=100)
+    fraudScore: Optional[float] = Field(default=None, ge=0, le=100)
+    fraudIndicators: Optional[list[str]] = None
+    qualityScore: Optional[float] = Field(default=None, ge=0, le=100)
+    customerExperience: Optional[Literal["1", "2", "3", "4"]] = None
+    tags: Optional[list[str]] = None
+
+
+def records(count: int) -> bytes:
+    """A JSON array of realistic CDR records, the same for every run."""
+    rng = random.Random(7)
+    rows = []
+    for i in range(count):
+        rows.append({
+            "name": f"CDR-{i:08d}", "callId": f"{rng.getrandbits(64):x}@sbc.example.net", "sessionId": str(i),
+            "callType": str(rng.randint(1, 9)), "direction": str(rng.randint(1, 5)),
+            "callStatus": str(rng.randint(1, 8)), "callingNumber": f"+4416329{rng.randint(0, 99999):05d}",
+            "calledNumber": f"+4416329{rng.randint(0, 99999):05d}", "imsi": "234150999999999",
+            "startTime": "2024-05-01T12:00:00Z", "answerTime": "2024-05-01T12:00:04+00:00",
+            "endTime": "2024-05-01T12:03:00+02:00", "duration": rng.randint(1, 3600),
+            "billableDuration": rng.randint(1, 3600), "ringDuration": 4.5, "originatingSwitch": "SW-LON-1",
+            "terminatingSwitch": "SW-MAN-2", "originatingCell": "23415-1234", "roamingIndicator": False,
+            "internationalCall": rng.random() < 0.1, "codec": str(rng.randint(1, 9)),
+            "mos": round(rng.uniform(1, 5), 2), "jitter": rng.randint(0, 50), "packetLoss": round(rng.uniform(0, 3), 2),
+            "latency": rng.randint(5, 200), "protocol": "1", "sipResponseCode": "200", "q850Cause": 16,
+            "chargeAmount": round(rng.uniform(0, 10), 4), "currency": "GBP", "rateType": "1", "billingClass": "2",
+            "accountNumber": f"AC{i % 1000:06d}", "taxRate": 20, "fraudScore": rng.randint(0, 100),
+            "fraudIndicators": ["velocity"] if rng.random() < 0.05 else [], "qualityScore": rng.randint(0, 100),
+            "customerExperience": str(rng.randint(1, 4)), "tags": ["bench"],
+        })
+    return json.dumps(rows).encode()
+
+
+def generated_cdr() -> type:
+    from generator.pipeline import generate
+    from tests.conftest import import_generated, write_tree
+    import tempfile
+
+    out = Path(tempfile.mkdtemp())
+    write_tree(out, generate(ROOT / "definitions", lambda p: p.name, {}, ("models",)))
+    return import_generated(out).CDR
+
+
+def throughput(model: type, data: bytes, count: int, repeat: int) -> float:
+    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+    adapter.validate_json(data)  # warm up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        adapter.validate_json(data)
+        times.append(time.perf_counter() - start)
+    return count / statistics.median(times)
+
+
+def bytes_per_record(model: type, data: bytes, count: int) -> float:
+    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+    tracemalloc.start()
+    kept = adapter.validate_json(data)
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del kept
+    return size / count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    data = records(args.records)
+    generated = generated_cdr()
+    # Alternate the two so that machine noise hits both alike.
+    ours, reference = [], []
+    for _ in range(3):
+        ours.append(throughput(generated, data, args.records, args.repeat))
+        reference.append(throughput(Reference, data, args.records, args.repeat))
+    ours_rate, reference_rate = statistics.median(ours), statistics.median(reference)
+    print(f"{args.records} CDR records in one JSON array ({len(data) / 1e6:.1f} MB), median of runs\n")
+    print(f"{'model':<32} {'records/s':>12} {'bytes/record':>13}")
+    print(f"{'generated CDR':<32} {ours_rate:>12,.0f} {bytes_per_record(generated, data, args.records):>13,.0f}")
+    print(f"{'reference (hand-written)':<32} {reference_rate:>12,.0f} {bytes_per_record(Reference, data, args.records):>13,.0f}")
+    print(f"\ngenerated / reference: {ours_rate / reference_rate:.2f}x  (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
