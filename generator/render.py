@@ -21,8 +21,9 @@ def builtin_templates() -> Path:
 
 def pyrepr(value: Any) -> str:
     """A Python literal for a value: the one way tenant text reaches generated Python."""
-    if value is None or isinstance(value, (bool, int, str)):
-        # repr escapes quotes, backslashes and every non-printable character (CR, NUL, U+2028).
+    if isinstance(value, str):
+        return _string_literal(value)
+    if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -33,6 +34,21 @@ def pyrepr(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def _string_literal(text: str) -> str:
+    """repr(text), quoted the way black would quote it, so that black leaves it unchanged."""
+    # repr escapes backslashes and every non-printable character (CR, NUL, U+2028, NEL).
+    literal = repr(text)
+    if literal[0] == '"':
+        return literal
+    single = literal[1:-1]
+    # In a single-quoted repr every ' is escaped and no " is; swap the two.
+    double = single.replace("\\'", "'").replace('"', '\\"')
+    # black prefers double quotes unless they need more backslashes.
+    if double.count("\\") <= single.count("\\"):
+        return f'"{double}"'
+    return literal
 
 
 def python_header(source: str) -> str:
