@@ -86,13 +86,13 @@ def entity_views(entity: Entity) -> tuple[list[EnumView], list[ModelView]]:
         ModelView(
             entity.record_class,
             "Record",
-            "A record as the API returns it; keys and enum ids it does not know are tolerated.",
+            "A record as the API returns it; unknown keys and enum ids are tolerated.",
             [field_view(f, f.required, tolerant=True) for f in entity.fields],
         ),
         ModelView(
             entity.create_class,
             "Create",
-            "The fields a client sends to create a record; to_payload() gives the request body.",
+            "The fields sent to create a record; to_payload() gives the request body.",
             [field_view(f, f.required, tolerant=False) for f in entity.create_fields],
         ),
         ModelView(
