@@ -94,3 +94,32 @@ def check(definitions: Path | None, out: Path | None) -> None:
             click.echo(f"{label}: {shown}/{path}")
     click.echo(f"dfgen: {shown} is out of date; run `dfgen generate`", err=True)
     sys.exit(EXIT_STALE)
+
+
+@main.command()
+@click.argument("old", metavar="OLD|REV")
+@click.argument("new", required=False)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines, markdown for a pull-request comment.",
+)
+def diff(old: str, new: str | None, form: str) -> None:
+    """What changed between two definitions, and whom it breaks; exit 1 if anything breaks.
+
+    OLD and NEW are two definition files or folders. With one argument, REV, the configured
+    definitions at that git revision are compared with the working tree.
+    """
+    from generator.config import load_config
+    from generator.diff_report import report
+    from generator.diff_sources import diff_paths, diff_revision
+
+    with reported_input_errors():
+        config = load_config()
+        changes = diff_revision(config, old) if new is None else diff_paths(config, Path(old), Path(new))
+    click.echo(report(changes, form), nl=False)
+    # 1 as `check` uses it: something the user must look at, here a breaking change.
+    sys.exit(1 if any(c.breaking for c in changes) else 0)
