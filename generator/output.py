@@ -106,14 +106,23 @@ def write(out: Path, files: dict[str, str]) -> Changes:
     to_write = [p for p in sorted(expected) if p in changes.added or p in changes.changed]
     # The manifest goes last: until it is replaced, the previous run's list still describes disk.
     to_write.sort(key=lambda p: p == MANIFEST)
+    write_files(out, {relative: expected[relative] for relative in to_write})
+    for relative in changes.removed:
+        (out / relative).unlink(missing_ok=True)
+        _remove_empty_parents(out, (out / relative).parent)
+    return changes
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Stage every file beside its target, then swap them in, in order; if staging fails, nothing changed."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for relative in to_write:
-            target = out / relative
+        for relative, text in files.items():
+            target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                stream.write(expected[relative].encode("utf-8"))
+                stream.write(text.encode("utf-8"))
                 stream.flush()
                 os.fsync(stream.fileno())
             staged.append((Path(temporary), target))
@@ -123,10 +132,6 @@ def write(out: Path, files: dict[str, str]) -> Changes:
         raise
     for temporary, target in staged:
         os.replace(temporary, target)
-    for relative in changes.removed:
-        (out / relative).unlink(missing_ok=True)
-        _remove_empty_parents(out, (out / relative).parent)
-    return changes
 
 
 def _remove_empty_parents(out: Path, folder: Path) -> None:
