@@ -1,0 +1,342 @@
+"""GET JSON from the DemandFlow API with timeouts, bounded retries, size limits and no token leaks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NoReturn, final
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from generator import __version__
+from generator.diagnostics import InputError, Location
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# httpcore's debug log quotes response headers, where a server could echo the token.
+HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every bound the client keeps; tests pass small ones instead of waiting."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    # The whole command: every request, every retry and every wait. Checked between reads, so a
+    # stalled read can overrun it by at most one read timeout.
+    deadline: float = 300.0
+    attempts: int = 5
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 60.0
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_redirects: int = 3
+
+
+class _Retry(Exception):
+    """A failure worth another attempt; `wait` is the server's Retry-After, if it gave one."""
+
+    def __init__(self, problem: str, wait: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.wait = wait
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where a URL sends the token."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return "", "", None
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def check_base_url(url: str, where: Location) -> str:
+    """The base URL without a trailing slash, or InputError when sending the token there is unsafe."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise InputError.at(where, f"{url!r} is not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError.at(where, f"{url!r} is not an http(s) URL such as https://api.example.com")
+    if parts.username is not None or parts.password is not None:
+        raise InputError.at(where, "the URL must not hold credentials; the token comes from the environment")
+    if parts.query or parts.fragment:
+        raise InputError.at(where, "the URL must not have a query or fragment")
+    # Plain http would show the token to anyone on the path; only this machine is exempt.
+    if parts.scheme == "http" and parts.hostname.lower() not in LOOPBACK_HOSTS:
+        raise InputError.at(where, f"refusing to send the token over plain http to {parts.hostname}; use https")
+    return url.rstrip("/")
+
+
+def check_token(token: str | None, name: str) -> str:
+    """The token from the environment, or InputError naming the variable (never showing the value)."""
+    where = Location(name)
+    if token is None or not token.strip():
+        raise InputError.at(
+            where, f"environment variable not set; export {name}=<a personal access token of the tenant>"
+        )
+    token = token.strip()
+    # Anything else could not travel in a header, and an HTTP library's complaint would quote it.
+    if not all("!" <= char <= "~" for char in token):
+        raise InputError.at(where, "the token holds spaces, control or non-ASCII characters; copy it again")
+    return token
+
+
+class _Redacting(logging.Filter):
+    """Blanks the token out of HTTP library log records."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "[token]"), ()
+        return True
+
+
+@final
+class ApiClient:
+    """One tenant's API: GET requests that carry the token only to the base URL's origin."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        token_env: str,
+        limits: Limits = Limits(),
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.base_url = base_url
+        self.origin = origin(base_url)
+        self.token_env = token_env
+        self.limits = limits
+        self._token = token
+        self._sleep, self._clock, self._jitter = sleep, clock, jitter
+        self._deadline = clock() + limits.deadline
+        self._log_filter = _Redacting(token)
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
+        # Redirects are handled by hand so that the token never follows one to another origin.
+        self._http = httpx.Client(
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": f"dfgen/{__version__}"},
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+        for name in HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def fail(self, url: str, message: str) -> NoReturn:
+        """Raise InputError naming the URL; the token is blanked out of anything a server echoed."""
+        raise InputError.at(Location(self.redact(url)), self.redact(message))
+
+    def redact(self, text: str) -> str:
+        """Text with the token blanked out."""
+        return text.replace(self._token, "[token]") if self._token else text
+
+    def get_json(self, url: str, not_found: str) -> Any:
+        """The parsed JSON body of GET url; `not_found` says what a 404 means to the user."""
+        if origin(url) != self.origin:
+            self.fail(url, f"refusing to send the token to another origin than {self.base_url}")
+        redirects = 0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._attempt(url)
+            except _Retry as retry:
+                self._wait_before_retry(url, retry, attempt)
+                continue
+            status, headers, body = response
+            if status in REDIRECT_STATUSES:
+                redirects += 1
+                url = self._redirect_target(url, headers.get("location"), redirects)
+                continue
+            if status != 200:
+                self.fail(url, self._status_message(status, not_found))
+            return parse_json(body, partial(self.fail, url))
+
+    def _remaining(self) -> float:
+        return self._deadline - self._clock()
+
+    def _attempt(self, url: str) -> tuple[int, httpx.Headers, bytes]:
+        remaining = self._remaining()
+        if remaining <= 0:
+            self.fail(url, f"gave up: the deadline of {self.limits.deadline:g} s has passed")
+        timeout = httpx.Timeout(
+            min(self.limits.read_timeout, remaining), connect=min(self.limits.connect_timeout, remaining)
+        )
+        headers = {"Authorization": f"Bearer {self._token}"}
+        try:
+            with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+                status = response.status_code
+                if status in RETRY_STATUSES:
+                    wait = _retry_after(response.headers.get("retry-after"))
+                    raise _Retry(f"HTTP {status} {response.reason_phrase}".rstrip(), wait)
+                if status != 200:
+                    return status, response.headers, b""
+                return status, response.headers, self._read_body(url, response)
+        except httpx.ConnectTimeout:
+            raise _Retry(f"no connection within {timeout.connect:g} s (connect timeout)") from None
+        except httpx.TimeoutException:
+            raise _Retry(f"no answer within {timeout.read:g} s (read timeout)") from None
+        except httpx.RemoteProtocolError as error:
+            raise _Retry(f"the connection broke off: {self.redact(str(error))}") from None
+        except httpx.TransportError as error:
+            raise _Retry(
+                f"cannot connect to {self.base_url}: {self.redact(str(error)) or type(error).__name__}"
+            ) from None
+        except httpx.DecodingError:
+            self.fail(url, "the body's content encoding is corrupt")
+        except httpx.InvalidURL as error:
+            self.fail(url, f"not a URL that can be fetched: {error}")
+
+    def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        content_type = response.headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            shown = repr(content_type) if content_type else "none"
+            self.fail(url, f"expected JSON, got content type {shown} (is the base URL the API's address?)")
+        limit = self.limits.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            self.fail(url, f"the body is larger than {limit} bytes ({declared}); refused")
+        chunks, size = [], 0
+        # Decoded bytes are counted, so a compressed bomb stops at the limit too.
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                self.fail(url, f"the body is larger than {limit} bytes; stopped reading")
+            if self._remaining() <= 0:
+                self.fail(url, f"gave up: the deadline of {self.limits.deadline:g} s passed while reading")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _wait_before_retry(self, url: str, retry: _Retry, attempt: int) -> None:
+        if attempt >= self.limits.attempts:
+            self.fail(url, f"{retry.problem}; gave up after {attempt} attempts")
+        if retry.wait is not None:
+            delay = min(retry.wait, self.limits.retry_after_cap)
+        else:
+            # Capped exponential backoff with jitter, so many clients do not retry in step.
+            ceiling = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** (attempt - 1))
+            delay = ceiling / 2 + self._jitter() * ceiling / 2
+        if delay >= self._remaining():
+            self.fail(url, f"{retry.problem}; gave up: a retry would pass the deadline of {self.limits.deadline:g} s")
+        self._sleep(delay)
+
+    def _redirect_target(self, url: str, location: str | None, redirects: int) -> str:
+        if not location:
+            self.fail(url, "a redirect without a Location header")
+        if redirects > self.limits.max_redirects:
+            self.fail(url, f"more than {self.limits.max_redirects} redirects; stopped")
+        target = urljoin(url, location)
+        if origin(target) != self.origin:
+            scheme, host, port = origin(target)
+            self.fail(
+                url,
+                f"redirected to another origin ({scheme}://{host}:{port}); refusing to send the token there"
+                " (set the base URL to the API's own address)",
+            )
+        return target
+
+    def _status_message(self, status: int, not_found: str) -> str:
+        if status == 401:
+            return f"HTTP 401 Unauthorized: the API refused the token; check {self.token_env}"
+        if status == 403:
+            return "HTTP 403 Forbidden: the token's user may not read definitions; use a token with that right"
+        if status == 404:
+            return f"HTTP 404 Not Found: {not_found}"
+        return f"HTTP {status}: unexpected answer from the API"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds; the HTTP-date form and nonsense fall back to our own backoff."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < float("inf") else None
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Duplicate(key)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes, fail: Callable[[str], NoReturn]) -> Any:
+    """JSON from a response body: UTF-8, no duplicate keys, no NaN, every string storable as UTF-8."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        fail(f"the body is not UTF-8 (byte {error.start})")
+    if not text.strip():
+        fail("the body is empty; expected JSON")
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        ended = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
+        why = "the JSON ends early (truncated body?)" if ended else "invalid JSON"
+        fail(f"{why} at line {error.lineno} column {error.colno}: {error.msg}")
+    except _Duplicate as error:
+        fail(f"invalid JSON: duplicate key {error.args[0]!r} in an object")
+    except ValueError as error:
+        fail(f"invalid JSON: {error}")
+    except RecursionError:
+        fail("invalid JSON: nested too deeply")
+    _check_strings(value, "$", fail)
+    return value
+
+
+def _check_strings(value: Any, path: str, fail: Callable[[str], NoReturn]) -> None:
+    """Refuse lone surrogates: JSON can escape them, a UTF-8 file cannot hold them."""
+    stack = [(value, path)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                stack.append((key, at))
+                stack.append((child, f"{at}.{key}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{at}[{i}]") for i, child in enumerate(item))
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                fail(f"{at}: the string holds a lone surrogate (U+{ord(item[error.start]):04X}); refused")
