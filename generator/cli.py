@@ -97,6 +97,41 @@ def check(definitions: Path | None, out: Path | None) -> None:
 
 
 @main.command()
+@click.argument("codes", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Fetch every entity of the tenant.")
+@click.option("--base-url", help="The API's address (default: [tool.dfgen] base-url).")
+@click.option(
+    "--definitions",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder to write into (default: [tool.dfgen] definitions, or definitions/).",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and name the definitions the tenant changed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summary; errors and differences only.")
+def fetch(codes: tuple[str, ...], all_: bool, base_url: str | None, definitions: Path | None, check: bool, quiet: bool) -> None:
+    """Fetch the tenant's live DEFINITIONs into definitions/ as canonical YAML (token: DEMANDFLOW_TOKEN)."""
+    import os
+
+    from generator.config import load_config
+    from generator.fetch import FetchRequest, run
+
+    with reported_input_errors():
+        config = load_config()
+        request = FetchRequest(
+            codes=codes,
+            all=all_,
+            base_url=base_url or config.base_url,
+            definitions=definitions or config.definitions,
+            token_env=config.token_env,
+            definition_path=config.definition_path,
+            list_path=config.list_path,
+            check=check,
+            quiet=quiet,
+        )
+        code = run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True))
+    sys.exit(code)
+
+
+@main.command()
 @click.argument("old", metavar="OLD|REV")
 @click.argument("new", required=False)
 @click.option(
