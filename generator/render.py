@@ -10,6 +10,8 @@ from typing import Any
 
 import jinja2
 
+from generator.markdown import md
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -69,4 +71,5 @@ def environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["py"] = pyrepr
+    env.filters["md"] = md
     return env

@@ -1,0 +1,111 @@
+"""The one escaping function for tenant text in Markdown (the `md` filter), and its inverse."""
+
+from __future__ import annotations
+
+import re
+
+# Characters that start Markdown syntax (code, emphasis, links, headings, table cells, attribute
+# lists, Jinja-reading plugins): a backslash makes them literal in CommonMark, GFM and
+# Python-Markdown (mkdocs) alike. Each of these is in Python-Markdown's ESCAPED_CHARS.
+_BACKSLASHED = frozenset("\\`*_{}[]#|")
+# HTML specials become entities, so no tag, attribute or autolink can start.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+# Written as character references: `~` (strikethrough, code fences), `:` and `@` (GFM turns
+# `scheme:` and `user@host` into links); characters Python-Markdown cannot backslash-escape.
+_REFERENCED = frozenset("~:@")
+# What starts a block at the start of a paragraph: a bullet or numbered-list marker (any
+# Unicode digits: Python-Markdown reads `\d`), a rule (`---`), an admonition (`!!!`).
+_LEADING = re.compile(r"[-+!]|\d+[.)]")
+
+_UNESCAPE = re.compile(
+    r"<br/?>|\\([!-/:-@\[-`{-~])|&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));"
+)
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def md(value: object) -> str:
+    """Tenant text as Markdown that shows exactly that text on one line; newlines become <br>.
+
+    Reversible by `unescape`: the result holds no raw line break, no `|`, `<` or `&` of its
+    own, and no leading or trailing whitespace, so it fits a table cell, a heading or a paragraph.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"md expects text, got {type(value).__name__}")
+    text = str(value)
+    lead = len(text) - len(text.lstrip())
+    trail = len(text.rstrip())
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if char == "\n":
+            out.append("<br>")
+        elif char == "\x85":
+            # NEL breaks lines in many editors; HTML cannot hold it as a reference (it maps
+            # &#133; to U+2026), so it shows as the line break it means, spelt apart from \n.
+            out.append("<br/>")
+        elif char in _ENTITIES:
+            out.append(_ENTITIES[char])
+        elif char in _BACKSLASHED:
+            out.append("\\" + char)
+        elif (
+            char in _REFERENCED
+            or index < lead
+            or index >= trail
+            or _invisible(char)
+            or (char == "." and text[max(0, index - 3) : index].lower() == "www")
+        ):
+            # Leading and trailing blanks would be trimmed; line breaks other than \n would
+            # split the source line; `www.` would become a link on GitHub.
+            out.append(f"&#{ord(char)};")
+        else:
+            out.append(char)
+    leading = _LEADING.match(text)
+    if leading and text:
+        # Escape the marker's last character: `\-`, `1\.` (backslash-escapable everywhere).
+        end = leading.end() - 1
+        out[end] = "\\" + text[end]
+    return "".join(out)
+
+
+def _invisible(char: str) -> bool:
+    """C0 controls (CR, tab, ...), DEL and the line and paragraph separators U+2028, U+2029."""
+    # C1 controls other than NEL stay as they are: HTML would read &#128;..&#159; as Windows-1252.
+    code = ord(char)
+    return code < 0x20 or code == 0x7F or code in (0x2028, 0x2029)
+
+
+def unescape(markdown: str) -> str:
+    """The text `md` was given: <br>, backslash escapes and character references undone."""
+
+    def one(match: re.Match[str]) -> str:
+        escaped, decimal, hexadecimal, name = match.groups()
+        if escaped is not None:
+            return escaped
+        if decimal is not None or hexadecimal is not None:
+            code = int(decimal, 10) if decimal is not None else int(hexadecimal, 16)
+            return chr(code) if code <= 0x10FFFF else match.group(0)
+        if name is not None:
+            return _NAMED[name]
+        return "\n" if match.group(0) == "<br>" else "\x85"
+
+    return _UNESCAPE.sub(one, markdown)
+
+
+def html_comment(text: str) -> str:
+    """Text safe inside an HTML comment: no `--`, no `>`, no line break; `&` kept unambiguous."""
+    out = []
+    for index, char in enumerate(text):
+        if char in "&<>":
+            out.append(_ENTITIES[char])
+        elif char == "-" and index and text[index - 1] == "-":
+            out.append("&#45;")
+        elif _invisible(char) or char == "\n":
+            out.append(f"&#{ord(char)};")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def code_fence(content: str) -> str:
+    """A backtick fence longer than any backtick run in the content, so nothing closes it early."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    return "`" * max(3, longest + 1)
