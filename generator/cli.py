@@ -158,3 +158,28 @@ def diff(old: str, new: str | None, form: str) -> None:
     click.echo(report(changes, form), nl=False)
     # 1 as `check` uses it: something the user must look at, here a breaking change.
     sys.exit(1 if any(c.breaking for c in changes) else 0)
+
+
+@main.command("import-doc")
+@click.argument("page", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the definition to this file instead of standard output.",
+)
+def import_doc(page: Path, output: Path | None) -> None:
+    """Read an entity's documentation page (the vendor's, or one dfgen wrote) into a definition."""
+    from generator.diagnostics import InputError, Location
+    from generator.importdoc import import_page
+    from generator.output import write_files
+
+    with reported_input_errors():
+        text = import_page(page, str(page))
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            write_files(output.parent, {output.name: text})
+        except OSError as error:
+            raise InputError.at(Location(str(output)), f"cannot write file: {error.strerror}") from None
