@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 
 from generator.markdown import md
+from generator.yamlout import dump_yaml
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -71,5 +72,7 @@ def environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["py"] = pyrepr
+    # YAML documents are data serialised whole, never text stitched together in a template.
+    env.filters["yaml"] = dump_yaml
     env.filters["md"] = md
     return env

@@ -103,7 +103,7 @@ _Dumper.add_representer(tuple, yaml.SafeDumper.represent_list)
 
 def dump_yaml(data: Any) -> str:
     """Data (dicts, lists, strings, numbers, booleans, None) as YAML, keys in the given order."""
-    return yaml.dump(
+    text: str = yaml.dump(
         data,
         Dumper=_Dumper,
         sort_keys=False,
@@ -112,3 +112,4 @@ def dump_yaml(data: Any) -> str:
         width=_NO_FOLDING,
         line_break="\n",
     )
+    return text

@@ -1,0 +1,223 @@
+"""The OpenAPI target: an OpenAPI 3.1 fragment per entity, and the bundle of all of them.
+
+Documents are built as Python data and serialised by generator.yamlout; templates only place the
+header above them. `openapi/<entity module>.yaml` holds one entity's schemas and calls,
+`openapi/openapi.yaml` every entity's. An entity whose module is `openapi` would overwrite the
+bundle, so its fragment is `openapi/openapi.entity.yaml` (a dot never occurs in a module name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+
+from generator.config import Config
+from generator.model import Entity, Project
+from generator.render import python_header
+from generator.targets.openapi_schema import Schema, entity_schemas, ref
+
+OPENAPI_VERSION = "3.1.0"
+BUNDLE = "openapi/openapi.yaml"
+SECURITY_SCHEME = "bearerAuth"
+
+ERROR_SCHEMA: Schema = {
+    "description": "An error as the API reports it; only a message is assumed.",
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+}
+
+_TEXT: Schema = {"type": "string"}
+_FLAG: Schema = {"type": "boolean"}
+_DEFINITION_FIELD: Schema = {
+    "type": "object",
+    "required": ["code", "type"],
+    "properties": {
+        "code": _TEXT,
+        "type": {
+            "type": "string",
+            "enum": ["text", "number", "boolean", "datetime", "enum", "multiselect", "reference", "gauge"],
+        },
+        "label": _TEXT,
+        "required": _FLAG,
+        "readOnly": _FLAG,
+        "notes": _TEXT,
+        "options": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "label"],
+                "properties": {"id": {"type": "integer"}, "label": _TEXT},
+            },
+        },
+        "multiline": _FLAG,
+        "target": _TEXT,
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+    },
+}
+
+
+def _named_list(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+DEFINITION_SCHEMA: Schema = {
+    "description": "One entity's schema: the DEFINITION object. Envelope keys (entity, id, timestamps) may stand beside these.",
+    "type": "object",
+    "required": ["code", "displayName", "level", "panels"],
+    "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+        "displayName": _TEXT,
+        "plural": _TEXT,
+        "level": {"type": "integer"},
+        "description": _TEXT,
+        "useCases": _TEXT,
+        "panels": _named_list(
+            {
+                "type": "object",
+                "required": ["name", "sections"],
+                "properties": {
+                    "name": _TEXT,
+                    "sections": _named_list(
+                        {
+                            "type": "object",
+                            "required": ["name", "fields"],
+                            "properties": {"name": _TEXT, "fields": _named_list(_DEFINITION_FIELD)},
+                        }
+                    ),
+                },
+            }
+        ),
+    },
+}
+
+ERRORS = {
+    "400": ("BadRequest", "The body is not valid for the entity."),
+    "401": ("Unauthorized", "No valid personal access token: send Authorization: Bearer <token>."),
+    "403": ("Forbidden", "The token may not do this."),
+    "404": ("NotFound", "No such entity or object."),
+    "429": ("TooManyRequests", "Too many requests: wait, then try again."),
+}
+
+
+def _json(schema: Schema) -> Schema:
+    return {"application/json": {"schema": schema}}
+
+
+def _responses(description: str, schema: Schema, errors: Sequence[str]) -> Schema:
+    responses: Schema = {"200": {"description": description, "content": _json(schema)}}
+    for status in errors:
+        responses[status] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+    return responses
+
+
+def create_operation(entities: Sequence[Entity]) -> Schema:
+    """POST /v1/objects: one request schema per entity, told apart by `entity`."""
+    requests = {entity.code: f"{entity.code}CreateRequest" for entity in entities}
+    records = [ref(entity.record_class) for entity in entities]
+    return {
+        "tags": ["Objects"],
+        "operationId": "createObject",
+        "summary": "Create a record",
+        "description": "The body is the entity's create fields beside the envelope: entity, level and comboKey.",
+        "requestBody": {
+            "required": True,
+            "content": _json(
+                {
+                    "oneOf": [ref(name) for name in requests.values()],
+                    "discriminator": {
+                        "propertyName": "entity",
+                        "mapping": {code: ref(name)["$ref"] for code, name in requests.items()},
+                    },
+                }
+            ),
+        },
+        "responses": _responses(
+            "The created record.",
+            records[0] if len(records) == 1 else {"anyOf": records},
+            ["400", "401", "403", "404", "429"],
+        ),
+    }
+
+
+def entity_paths(entity: Entity) -> dict[str, Schema]:
+    """The calls for one entity: list its records, read its definition."""
+    definition_path = Config.definition_path.format(code=entity.code)
+    return {
+        f"/v1/entities/{entity.code}/SUB": {
+            "get": {
+                "tags": [entity.code],
+                "operationId": f"list{entity.code}",
+                "summary": f"List {entity.code} records",
+                "responses": _responses(
+                    f"A page of {entity.code} records.", ref(f"{entity.code}List"), ["401", "403", "404", "429"]
+                ),
+            }
+        },
+        definition_path: {
+            "get": {
+                "tags": [entity.code],
+                "operationId": f"get{entity.code}Definition",
+                "summary": f"Read the DEFINITION of {entity.code}",
+                "responses": _responses(
+                    f"The DEFINITION object of {entity.code}.", ref("Definition"), ["401", "403", "404", "429"]
+                ),
+            }
+        },
+    }
+
+
+def document(entities: Sequence[Entity], title: str) -> dict[str, Any]:
+    """One OpenAPI 3.1 document for these entities."""
+    paths: dict[str, Schema] = {"/v1/objects": {"post": create_operation(entities)}}
+    schemas: dict[str, Schema] = {"Error": ERROR_SCHEMA, "Definition": DEFINITION_SCHEMA}
+    for entity in entities:
+        paths.update(entity_paths(entity))
+        schemas.update(entity_schemas(entity))
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": title,
+            "version": "v1",
+            "description": "Generated by dfgen from DemandFlow entity definitions.",
+        },
+        "security": [{SECURITY_SCHEME: []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": {
+                name: {"description": description, "content": _json(ref("Error"))}
+                for name, description in ERRORS.values()
+            },
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token: Authorization: Bearer <personal access token>.",
+                }
+            },
+        },
+    }
+
+
+def fragment_path(entity: Entity) -> str:
+    """Where an entity's fragment goes; never the bundle's path."""
+    path = f"openapi/{entity.module}.yaml"
+    return "openapi/openapi.entity.yaml" if path == BUNDLE else path
+
+
+def render(project: Project, env: jinja2.Environment, definitions_source: str) -> dict[str, str]:
+    """{path under the output folder: YAML text}: one fragment per entity and the bundle."""
+    template = env.get_template("openapi/document.yaml.jinja")
+    files = {
+        fragment_path(entity): template.render(
+            header=python_header(entity.source), document=document([entity], f"DemandFlow API: {entity.code}")
+        )
+        for entity in project.entities
+    }
+    files[BUNDLE] = template.render(
+        header=python_header(definitions_source), document=document(project.entities, "DemandFlow API")
+    )
+    return files
