@@ -208,7 +208,7 @@ def _report_check(folder: Path, files: dict[str, str], strays: list[Path], show:
     if different:
         err(f"dfgen: {show(folder)} differs from the tenant; run `dfgen fetch` to update it")
         return EXIT_DIFFERENT
-    err(f"dfgen: {show(folder)} matches the tenant ({len(files)} definitions)")
+    err(f"dfgen: {show(folder)} matches the tenant ({len(files)} fetched)")
     return 0
 
 
@@ -235,5 +235,5 @@ def _write(
         err(f"note: {show(stray)} is not on the tenant; left as it is")
     counts = [sum(1 for s in statuses.values() if s == kind) for kind in ("added", "changed", None)]
     out(
-        f"dfgen: {show(folder)}: {len(files)} definitions, {counts[0]} added, {counts[1]} changed, {counts[2]} unchanged"
+        f"dfgen: {show(folder)}: {len(files)} fetched, {counts[0]} added, {counts[1]} changed, {counts[2]} unchanged"
     )

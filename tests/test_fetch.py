@@ -126,7 +126,7 @@ def test_a_fetched_cdr_regenerates_byte_identical_output(server: Server, tmp_pat
     assert outcome.code == 0, outcome.message
     assert outcome.out == [
         "added: definitions/cdr.yaml",
-        "dfgen: definitions: 1 definitions, 1 added, 0 changed, 0 unchanged",
+        "dfgen: definitions: 1 fetched, 1 added, 0 changed, 0 unchanged",
     ]
     assert list(snapshot(folder)) == ["cdr.yaml"]
     targets = load_config(ROOT).targets
@@ -142,12 +142,12 @@ def test_fetching_again_is_a_no_op_and_check_agrees(server: Server, tmp_path: Pa
     fetch(server, folder, "CDR")
     before = snapshot(folder)
     again = fetch(server, folder, "CDR")
-    assert again.out[-1] == "dfgen: definitions: 1 definitions, 0 added, 0 changed, 1 unchanged"
+    assert again.out[-1] == "dfgen: definitions: 1 fetched, 0 added, 0 changed, 1 unchanged"
     checked = fetch(server, folder, "CDR", check=True)
     assert (checked.code, checked.out, checked.err) == (
         0,
         [],
-        ["dfgen: definitions matches the tenant (1 definitions)"],
+        ["dfgen: definitions matches the tenant (1 fetched)"],
     )
     assert snapshot(folder) == before
 
@@ -411,7 +411,7 @@ def test_the_command_writes_into_the_configured_folder(project: Path, server: Se
     result = cli("CDR", "TICKET")
     assert result.exit_code == 0, result.output
     assert result.stderr == "fetching CDR (1/2)\nfetching TICKET (2/2)\n"
-    assert result.stdout.splitlines()[-1] == "dfgen: definitions: 2 definitions, 2 added, 0 changed, 0 unchanged"
+    assert result.stdout.splitlines()[-1] == "dfgen: definitions: 2 fetched, 2 added, 0 changed, 0 unchanged"
     expected = dump_definition(validate_definition(load_file(CDR_DEFINITION, "d"), "d"))
     assert (project / "definitions" / "cdr.yaml").read_text(encoding="utf-8") == expected
     checked = cli("--check", "--quiet", "CDR", "TICKET")
