@@ -16,6 +16,7 @@ from generator.pipeline import generate
 from tests.conftest import CDR_DEFINITION, ROOT, assert_golden
 from tests.test_openapi_support import (
     AWKWARD_ENTITY,
+    BundleSchemas,
     Generated,
     generate_into,
     two_entity_definitions,
@@ -190,3 +191,14 @@ def test_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
     }
     files = generate(definitions, lambda p: p.name, {}, ("openapi",))
     assert digests == {hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest() + "\n"}
+
+
+def test_the_definition_schema_takes_definition_files_and_api_envelopes(generated: Generated) -> None:
+    definition = BundleSchemas(generated.document("openapi/openapi.yaml")).component("Definition")
+    cdr = yaml.safe_load(CDR_DEFINITION.read_text(encoding="utf-8"))
+    assert definition.is_valid(cdr)
+    assert definition.is_valid({**AWKWARD_ENTITY, "entity": "DEFINITION", "id": "abc", "plural": None})
+    assert not definition.is_valid({**cdr, "level": "320"})
+    assert not definition.is_valid({k: v for k, v in cdr.items() if k != "panels"})
+    field = cdr["panels"][0]["sections"][0]["fields"][0]
+    assert not definition.is_valid({**cdr, "panels": [{"name": "P", "sections": [{"name": "S", "fields": [{**field, "type": "blob"}]}]}]})

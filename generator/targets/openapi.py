@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from generator.config import Config
+from generator.definition import FieldType
 from generator.model import Entity, Project
 from generator.render import python_header
 from generator.targets.openapi_schema import Schema, entity_schemas, ref
@@ -28,41 +29,46 @@ ERROR_SCHEMA: Schema = {
     "properties": {"message": {"type": "string"}},
 }
 
+
+def _list(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def _optional(type_: str) -> Schema:
+    # The API may send null for a key it leaves unset; the definition loader reads that as absent.
+    return {"type": [type_, "null"]}
+
+
 _TEXT: Schema = {"type": "string"}
-_FLAG: Schema = {"type": "boolean"}
 _DEFINITION_FIELD: Schema = {
     "type": "object",
     "required": ["code", "type"],
     "properties": {
         "code": _TEXT,
-        "type": {
-            "type": "string",
-            "enum": ["text", "number", "boolean", "datetime", "enum", "multiselect", "reference", "gauge"],
-        },
-        "label": _TEXT,
-        "required": _FLAG,
-        "readOnly": _FLAG,
-        "notes": _TEXT,
+        "type": {"type": "string", "enum": [t.value for t in FieldType]},
+        "label": _optional("string"),
+        "required": _optional("boolean"),
+        "readOnly": _optional("boolean"),
+        "notes": _optional("string"),
         "options": {
-            "type": "array",
+            "type": ["array", "null"],
             "items": {
                 "type": "object",
                 "required": ["id", "label"],
                 "properties": {"id": {"type": "integer"}, "label": _TEXT},
             },
         },
-        "multiline": _FLAG,
-        "target": _TEXT,
-        "min": {"type": "number"},
-        "max": {"type": "number"},
+        "multiline": _optional("boolean"),
+        "target": _optional("string"),
+        "min": _optional("number"),
+        "max": _optional("number"),
     },
 }
-
-
-def _named_list(items: Schema) -> Schema:
-    return {"type": "array", "items": items}
-
-
+_SECTION: Schema = {
+    "type": "object",
+    "required": ["name", "fields"],
+    "properties": {"name": _TEXT, "fields": _list(_DEFINITION_FIELD)},
+}
 DEFINITION_SCHEMA: Schema = {
     "description": "One entity's schema: the DEFINITION object. Envelope keys (entity, id, timestamps) may stand beside these.",
     "type": "object",
@@ -70,25 +76,12 @@ DEFINITION_SCHEMA: Schema = {
     "properties": {
         "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
         "displayName": _TEXT,
-        "plural": _TEXT,
+        "plural": _optional("string"),
         "level": {"type": "integer"},
-        "description": _TEXT,
-        "useCases": _TEXT,
-        "panels": _named_list(
-            {
-                "type": "object",
-                "required": ["name", "sections"],
-                "properties": {
-                    "name": _TEXT,
-                    "sections": _named_list(
-                        {
-                            "type": "object",
-                            "required": ["name", "fields"],
-                            "properties": {"name": _TEXT, "fields": _named_list(_DEFINITION_FIELD)},
-                        }
-                    ),
-                },
-            }
+        "description": _optional("string"),
+        "useCases": _optional("string"),
+        "panels": _list(
+            {"type": "object", "required": ["name", "sections"], "properties": {"name": _TEXT, "sections": _list(_SECTION)}}
         ),
     },
 }
