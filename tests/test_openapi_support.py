@@ -26,7 +26,7 @@ from tests.conftest import CDR_DEFINITION, import_generated, write_tree
 BUNDLE_URI = "urn:dfgen:bundle"
 
 # Everything CDR lacks: multiselect options, negative and huge ids, float bounds, a custom gauge,
-# a non-ASCII enum class, a keyword field code, a reference with notes, invisible characters in
+# a Greek enum class (not ASCII), a keyword field code, a reference with notes, invisible characters in
 # labels and notes, and the entity code whose fragment would meet the bundle's file name.
 AWKWARD_ENTITY: dict[str, Any] = {
     "code": "OPENAPI",
@@ -59,7 +59,7 @@ AWKWARD_ENTITY: dict[str, Any] = {
                         },
                         {"code": "ratio", "type": "number", "min": -0.5, "max": 2.5},
                         {"code": "score", "type": "gauge", "min": 1, "max": 10},
-                        {"code": "日本", "type": "enum", "options": [{"id": 1, "label": "一"}, {"id": 2, "label": "1e5"}]},
+                        {"code": "χρώμα", "type": "enum", "options": [{"id": 1, "label": "一"}, {"id": 2, "label": "1e5"}]},
                         {"code": "owner", "type": "reference", "target": "CDR", "notes": "The owning CDR"},
                         {"code": "flag", "type": "boolean", "readOnly": True},
                         {"code": "when", "type": "datetime", "required": True, "readOnly": True},
