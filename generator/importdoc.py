@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Sequence as Items
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,14 @@ from generator.validate import validate_definition
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
+# Text quoted in a message is cut to this many characters: a long cell is not news.
+MAX_QUOTED = 60
+
+
+def quoted(value: object) -> str:
+    """repr() of page text for a message, cut short when long."""
+    shown = repr(value)
+    return shown if len(shown) <= MAX_QUOTED else f"{shown[: MAX_QUOTED - 4]}...{shown[-1]}"
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Page:
     def __init__(self, text: str, source: str) -> None:
         self.source = source
         # Lines end at \n (a stray \r from a CRLF copy is dropped): only these end a Markdown line.
-        self.lines = [Line(i, t[:-1] if t.endswith("\r") else t) for i, t in enumerate(text.split("\n"), start=1)]
+        self.lines = [Line(i, t.removesuffix("\r")) for i, t in enumerate(text.split("\n"), start=1)]
 
     def at(self, line: int, column: int = 1) -> Location:
         return Location(self.source, line, column)
@@ -47,8 +56,8 @@ class Page:
         items = [(key, node.location, node) for key, node in entries]
         return Mapping(items, self.at(line), {key: node for key, _, node in items})
 
-    def sequence(self, items: list[Node], line: int) -> Sequence:
-        return Sequence(items, self.at(line))
+    def sequence(self, items: Items[Node], line: int) -> Sequence:
+        return Sequence(list(items), self.at(line))
 
     def number(self, text: str, line: int, what: str) -> int | float:
         """A bound or level as written: `5` an int, `5.0` or `1e+20` a float."""
@@ -56,7 +65,7 @@ class Page:
             return int(text)
         if _NUMBER.match(text):
             return float(text)
-        raise self.error(line, f"{what}: expected a number, got {text!r}")
+        raise self.error(line, f"{what}: expected a number, got {quoted(text)}")
 
 
 def read_page(path: Path, shown: str) -> str:

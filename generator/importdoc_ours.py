@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from generator.importdoc import Line, Page, split_cells
+from generator.importdoc import Line, Page, quoted, split_cells
 from generator.load import Mapping, Node
 from generator.markdown import unescape
 
@@ -154,7 +154,7 @@ class _Reader:
         code, label, type_cell, required, read_only, notes, options = cells
         kind = _TYPE.match(type_cell)
         if kind is None:
-            raise self.error(line, f"Type: expected a type such as `number, 0 to 5`, got {type_cell!r}")
+            raise self.error(line, f"Type: expected a type such as `number, 0 to 5`, got {quoted(type_cell)}")
         n = line.number
         scalar = self.page.scalar
         entries: list[tuple[str, Node]] = [("code", scalar(unescape(code), n)), ("type", scalar(kind["type"], n))]
@@ -162,7 +162,7 @@ class _Reader:
             entries.append(("label", scalar(unescape(label), n)))
         for key, cell in (("required", required), ("readOnly", read_only)):
             if cell not in _FLAGS:
-                raise self.error(line, f"{key}: expected Yes or No, got {cell!r}")
+                raise self.error(line, f"{key}: expected Yes or No, got {quoted(cell)}")
             entries.append((key, scalar(_FLAGS[cell], n)))
         if notes:
             entries.append(("notes", scalar(text(notes), n)))
@@ -180,7 +180,7 @@ class _Reader:
     def options(self, line: Line, cell: str) -> Node:
         starts = list(_OPTION.finditer(cell))
         if not starts or starts[0].start() != 0:
-            raise self.error(line, f"Options: expected `id` label, ... separated by <br>, got {cell!r}")
+            raise self.error(line, f"Options: expected `id` label, ... separated by <br>, got {quoted(cell)}")
         items = []
         for current, following in zip(starts, [*starts[1:], None]):
             label = cell[current.end() : following.start() if following else len(cell)]
@@ -198,8 +198,8 @@ class _Reader:
     def bounds(self, line: Line, cell: str) -> list[tuple[str, Node]]:
         match = _RANGE.match(cell)
         if match is None:
-            raise self.error(line, f"Type: expected a range `1 to 5`, `min 0` or `max 5`, got {cell!r}")
-        found = []
+            raise self.error(line, f"Type: expected a range `1 to 5`, `min 0` or `max 5`, got {quoted(cell)}")
+        found: list[tuple[str, Node]] = []
         for key, written in (("min", match["low"] or match["min"]), ("max", match["high"] or match["max"])):
             # An italic bound is the type's default: the definition does not state it.
             if written is not None and not italic(written):

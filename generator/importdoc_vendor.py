@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from generator.definition import FieldType
-from generator.importdoc import Line, Page, split_cells
+from generator.importdoc import Line, Page, quoted, split_cells
 from generator.load import Mapping, Node
 
 FIELD_HEADER = ["Field", "Type", "Required", "Notes"]
@@ -92,9 +92,9 @@ class _Reader:
         index = start
         while index + 1 < len(self.lines) and split_cells(self.lines[index + 1].text) == FIELD_HEADER:
             heading = self.lines[index]
-            panel, colon, section = heading.text.strip().partition(": ")
+            panel, colon, _ = heading.text.strip().partition(": ")
             if not colon:
-                raise self.error(heading, f"expected a 'Panel: Section' heading, got {heading.text.strip()!r}")
+                raise self.error(heading, f"expected a 'Panel: Section' heading, got {quoted(heading.text.strip())}")
             if not panels or panels[-1][1] != panel:
                 panels.append((heading, panel, []))
             fields: list[Node] = []
@@ -139,17 +139,17 @@ class _Reader:
 
     def field(self, line: Line, cells: list[str]) -> Mapping:
         if len(cells) < 2:
-            raise self.error(line, f"expected a field row `code | type | required | notes`, got {line.text.strip()!r}")
+            raise self.error(line, f"expected a field row `code | type | required | notes`, got {quoted(line.text.strip())}")
         code, type_text, rest = cells[0], cells[1], [c for c in cells[2:]]
         required = bool(rest) and rest[0] == "Yes"
         if required or (rest and not rest[0]):
             rest = rest[1:]
         notes_cells = [c for c in rest if c]
         if len(notes_cells) > 1:
-            raise self.error(line, f"more than one notes cell: {notes_cells!r}", code)
+            raise self.error(line, f"more than one notes cell: {quoted(notes_cells)}", code)
         kind = _TYPE.match(type_text)
         if kind is None:
-            raise self.error(line, f"unknown type {type_text!r} (expected such as `text`, `text (multi-line)`, `reference → CODE`)", code)
+            raise self.error(line, f"unknown type {quoted(type_text)} (expected such as `text`, `text (multi-line)`, `reference → CODE`)", code)
         n, scalar = line.number, self.page.scalar
         entries: list[tuple[str, Node]] = [("code", scalar(code, n)), ("type", scalar(kind["type"], n))]
         note = notes_cells[0] if notes_cells else ""
@@ -181,7 +181,7 @@ class _Reader:
         while position < len(text):
             match = _OPTION.match(text, position)
             if match is None:
-                raise self.error(line, f"Valid ids: expected `1 (Label), 2 (Label)`, got {text[position:]!r}", code)
+                raise self.error(line, f"Valid ids: expected `1 (Label), 2 (Label)`, got {quoted(text[position:])}", code)
             items.append(
                 self.page.mapping(
                     [("id", self.page.scalar(int(match[1]), line.number)), ("label", self.page.scalar(match[2], line.number))],

@@ -15,8 +15,19 @@ from generator.definition import FieldType
 from generator.pipeline import generate, load_definitions
 from generator.render import environment
 from generator.targets import docs
-from tests.conftest import DEFINITIONS, ROOT, assert_golden, import_generated, write_tree
-from tests.test_docs_support import Rendered, generate_all, json_blocks, write_definitions
+from tests.conftest import (
+    DEFINITIONS,
+    ROOT,
+    assert_golden,
+    import_generated,
+    write_tree,
+)
+from tests.test_docs_support import (
+    Rendered,
+    generate_all,
+    json_blocks,
+    write_definitions,
+)
 
 GOLDEN = ROOT / "tests" / "golden" / "docs"
 FIELD_HEADER = "| Field | Label | Type | Required | Read-only | Notes | Options |"
@@ -51,8 +62,8 @@ def test_cdr_page_shows_what_the_vendor_page_shows(cdr_docs: dict[str, str]) -> 
     assert "\nA call detail record capturing telephony event data including parties, timing" in page
     assert "\nCDR is a telecoms-specific entity that stores individual call detail records." in page
     assert "Fields: 63 in 5 panels and 10 sections; required: 8, read-only: 4, enums: 8." in page
-    assert re.findall(r"^### (.*)$", page, re.M) == ["General", "Network", "Technical", "Billing", "Analysis"]
-    assert len(re.findall(r"^#### ", page, re.M)) == 10
+    assert re.findall(r"^### (.*)$", page, re.MULTILINE) == ["General", "Network", "Technical", "Billing", "Analysis"]
+    assert len(re.findall(r"^#### ", page, re.MULTILINE)) == 10
     assert "#### Analytics &amp; Fraud Detection" in page
     rows = {line.split(" | ")[0][2:]: line for line in page.splitlines() if line.startswith("| ") and " | " in line}
     definition = load_definitions(DEFINITIONS / "cdr.yaml", str)[0]
@@ -108,7 +119,7 @@ def test_hostile_create_example_carries_every_type_and_validates(hostile: tuple[
 
 def field_tables(html: str) -> list[list[list[str]]]:
     """The rows of every rendered table whose header is the field table's."""
-    tables = re.findall(r"<table>.*?</table>", html, flags=re.S)
+    tables = re.findall(r"<table>.*?</table>", html, flags=re.DOTALL)
     parsed = [Rendered(table).cells for table in tables]
     return [rows for rows in parsed if rows and rows[0][0] == "Field"]
 

@@ -7,7 +7,6 @@ import re
 import markdown
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 from generator.markdown import code_fence, html_comment, md, unescape
 from tests.test_docs_support import Rendered, tenant_text

@@ -10,7 +10,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.definition import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
+from generator.definition import (
+    EntityDef,
+    FieldDef,
+    FieldType,
+    OptionDef,
+    PanelDef,
+    SectionDef,
+)
 from generator.diagnostics import Location
 from generator.pipeline import generate
 from tests.conftest import CDR_DEFINITION
@@ -195,6 +202,10 @@ def fields(draw: st.DrawFn, index: int) -> FieldDef:
         low, high = draw(st.none() | bounds), draw(st.none() | bounds)
         if low is not None and high is not None and low > high:
             low, high = high, low
+        if kind is FieldType.GAUGE and (low is None) != (high is None):
+            # One bound of a gauge must not cross the other's default (0 to 100).
+            low = None if low is None else min(low, 100)
+            high = None if high is None else max(high, 0)
     return FieldDef(
         code=f"f{index}x_" + draw(tenant_text),
         type=kind,
@@ -237,4 +248,4 @@ def definitions(draw: st.DrawFn) -> EntityDef:
 
 def json_blocks(page: str) -> list[str]:
     """The contents of the page's ```json code blocks."""
-    return [body for _, body in re.findall(r"^(`{3,})json\n(.*?)\n\1$", page, flags=re.M | re.S)]
+    return [body for _, body in re.findall(r"^(`{3,})json\n(.*?)\n\1$", page, flags=re.MULTILINE | re.DOTALL)]

@@ -111,12 +111,12 @@ def page_url(entity: Entity) -> str:
     return quote(f"{entity.module}.md")
 
 
-def number_text(value: int | float) -> str:
+def number_text(value: float) -> str:
     """A bound as the definition holds it: `5` stays an int, `5.0` a float."""
     return repr(value)
 
 
-def bound(value: int | float | None, default: bool) -> Bound | None:
+def bound(value: float | None, default: bool) -> Bound | None:
     return None if value is None else Bound(number_text(value), default)
 
 
