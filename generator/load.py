@@ -73,14 +73,23 @@ def read_text(path: Path, shown_as: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise InputError.at(location, f"file is larger than {MAX_FILE_BYTES} bytes")
     if b"\0" in data:
-        raise InputError.at(location, "binary file (it holds NUL bytes); expected YAML text")
+        at = _byte_location(data, data.index(b"\0"), shown_as)
+        raise InputError.at(at, "binary file (it holds NUL bytes); expected YAML text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError.at(location, f"not UTF-8 text (byte {error.start})") from None
+        at = _byte_location(data, error.start, shown_as)
+        raise InputError.at(at, f"not UTF-8 text (byte {error.start} is 0x{data[error.start]:02x})") from None
     if not text.strip():
-        raise InputError.at(location, "empty file; expected a definition")
+        raise InputError.at(Location(shown_as, 1, 1), "empty file; expected a definition")
     return text
+
+
+def _byte_location(data: bytes, offset: int, source: str) -> Location:
+    """The line and column (in characters) of a byte offset, for errors found before decoding."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return Location(source, data.count(b"\n", 0, offset) + 1, column)
 
 
 def parse_yaml(text: str, source: str) -> Node:
@@ -93,12 +102,24 @@ def parse_yaml(text: str, source: str) -> Node:
         if mark is None:
             raise InputError.at(Location(source), f"YAML syntax error: {problem}") from None
         at = Location(source, mark.line + 1, mark.column + 1)
+        context = error.context_mark
+        if error.problem and error.context and context is not None and context.line != mark.line:
+            # The problem shows where the parser gave up; the context, where the culprit began.
+            problem += f" ({error.context} at line {context.line + 1}, column {context.column + 1})"
         raise InputError.at(at, f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML forbids (a raw control character): the reader knows only its offset.
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        at = Location(source, line, column)
+        # libyaml reports the code point, the pure-Python reader the character.
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise InputError.at(at, f"YAML syntax error: {error.reason} (U+{code:04X})") from None
     except yaml.YAMLError as error:
         raise InputError.at(Location(source), f"YAML error: {error}") from None
     documents = [d for d in documents if d is not None]
     if not documents:
-        raise InputError.at(Location(source), "empty document; expected a definition")
+        raise InputError.at(Location(source, 1, 1), "empty document; expected a definition")
     if len(documents) > 1:
         second = documents[1].start_mark
         at = Location(source, second.line + 1, second.column + 1)
