@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from generator.build import GAUGE_BOUNDS
 from generator.definition import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
 from generator.diagnostics import Diagnostic, InputError, Location
 from generator.load import Mapping, Node, Scalar, Sequence
@@ -20,6 +21,10 @@ _YAML_NULL = {"", "~", "null", "Null", "NULL"}
 _YAML_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML_INT = re.compile(r"[-+]?[0-9]+\Z")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+# int() refuses more than 4300 digits (a ValueError, not a diagnostic); no id or bound needs 100.
+MAX_DIGITS = 100
+# A value quoted in a message is cut to this many characters: a 200,000-character note is not news.
+MAX_QUOTED = 60
 
 ENTITY_KEYS = ("code", "displayName", "plural", "level", "description", "useCases", "panels")
 PANEL_KEYS = ("name", "sections")
@@ -42,6 +47,11 @@ class _Invalid(Exception):
     """A value that failed its check; the diagnostic is already recorded."""
 
 
+def _quoted(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= MAX_QUOTED else f"{text[: MAX_QUOTED - 4]}...{text[-1]}"
+
+
 def _kind(node: Node) -> str:
     if isinstance(node, Mapping):
         return "a mapping"
@@ -49,7 +59,8 @@ def _kind(node: Node) -> str:
         return "a list"
     value = node.value
     if node.from_yaml:
-        return f"{value!r}"
+        # A quoted "1" is text to YAML, though it reads like a number in a message.
+        return _quoted(value) if node.plain else f"the quoted string {_quoted(value)}"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -87,13 +98,26 @@ class _Validator:
 
     def text(self, node: Node, what: str) -> str:
         if isinstance(node, Scalar) and (node.from_yaml or isinstance(node.value, str)):
-            return str(node.value)
+            value = str(node.value)
+            # JSON can spell a lone surrogate (\ud800); no file or page could then hold the text.
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    raise self.fail(node.location, f"{what}: character {error.start + 1} is a lone surrogate, not text") from None
+            return value
         raise self.fail(node.location, f"{what}: expected a string, got {_kind(node)}")
+
+    def digits(self, node: Scalar, what: str) -> int:
+        """A YAML integer's value, refusing one too long for a bound or an id."""
+        if len(node.value.lstrip("+-")) > MAX_DIGITS:
+            raise self.fail(node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {len(node.value)} characters")
+        return int(node.value)
 
     def integer(self, node: Node, what: str) -> int:
         if isinstance(node, Scalar):
             if node.from_yaml and node.plain and _YAML_INT.match(node.value):
-                return int(node.value)
+                return self.digits(node, what)
             if not node.from_yaml and isinstance(node.value, int) and not isinstance(node.value, bool):
                 return node.value
         raise self.fail(node.location, f"{what}: expected an integer, got {_kind(node)}")
@@ -103,7 +127,7 @@ class _Validator:
             value: Any = None
             if node.from_yaml and node.plain:
                 if _YAML_INT.match(node.value):
-                    value = int(node.value)
+                    value = self.digits(node, what)
                 elif _YAML_FLOAT.match(node.value):
                     value = float(node.value)
             elif not node.from_yaml and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -136,22 +160,24 @@ class _Validator:
     def mapping(
         self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...], ignore_unknown: bool = False
     ) -> dict[str, Node]:
-        """The mapping's non-null values by key, after checking unknown and missing keys."""
+        """The mapping's non-null values by key, after checking unknown and missing keys.
+
+        A missing key is reported and left out; callers read keys with defaults, so that the rest
+        of the document is still checked and a typo at the top does not hide one further down.
+        """
         if not isinstance(node, Mapping):
             raise self.fail(node.location, f"{what}: expected a mapping, got {_kind(node)}")
         values: dict[str, Node] = {}
         for key, key_location, value in node.entries:
             if key not in allowed:
                 if not ignore_unknown:
-                    self.error(key_location, f"unknown {what} key {key!r}{_suggest(key, allowed)}")
+                    self.error(key_location, f"unknown {what} key {_quoted(key)}{_suggest(key, allowed)}")
                 continue
             if not _is_null(value):
                 values[key] = value
-        missing = [key for key in required if key not in values]
-        for key in missing:
-            self.error(node.location, f"missing required {what} key {key!r}")
-        if missing:
-            raise _Invalid()
+        for key in required:
+            if key not in values:
+                self.error(node.location, f"missing required {what} key {key!r}")
         return values
 
     def optional(self, values: dict[str, Node], key: str, convert: Callable[[Node, str], T], default: T) -> T:
@@ -176,12 +202,13 @@ class _Validator:
 
     def entity(self, node: Node) -> EntityDef:
         values = self.mapping(node, "definition", ENTITY_KEYS, ("code", "displayName", "level", "panels"), self.allow_envelope)
-        code = self.text(values["code"], "code")
-        if not ENTITY_CODE.match(code):
-            self.error(values["code"].location, f"code: {code!r} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)")
+        code = self.optional(values, "code", self.text, None)
+        if code is not None and not ENTITY_CODE.match(code):
+            self.error(values["code"].location, f"code: {_quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)")
+        code = code or ""
         display_name = self.optional(values, "displayName", self.non_empty, code)
         level = self.optional(values, "level", self.integer, 0)
-        panels = self.each(self.sequence(values["panels"], "panels"), self.panel)
+        panels = self.each(self.optional(values, "panels", self.sequence, []), self.panel)
         self.check_unique_codes(panels)
         return EntityDef(
             code=code,
@@ -197,14 +224,14 @@ class _Validator:
 
     def panel(self, node: Node) -> PanelDef:
         values = self.mapping(node, "panel", PANEL_KEYS, PANEL_KEYS)
-        name = self.non_empty(values["name"], "panel name")
-        sections = self.each(self.sequence(values["sections"], "sections"), self.section)
+        name = self.optional(values, "name", lambda n, _: self.non_empty(n, "panel name"), "")
+        sections = self.each(self.optional(values, "sections", self.sequence, []), self.section)
         return PanelDef(name, tuple(sections), node.location)
 
     def section(self, node: Node) -> SectionDef:
         values = self.mapping(node, "section", SECTION_KEYS, SECTION_KEYS)
-        name = self.non_empty(values["name"], "section name")
-        fields = self.each(self.sequence(values["fields"], "fields"), self.field_def)
+        name = self.optional(values, "name", lambda n, _: self.non_empty(n, "section name"), "")
+        fields = self.each(self.optional(values, "fields", self.sequence, []), self.field_def)
         return SectionDef(name, tuple(fields), node.location)
 
     def field_def(self, node: Node) -> FieldDef:
@@ -218,9 +245,11 @@ class _Validator:
 
     def field_body(self, node: Node) -> FieldDef:
         values = self.mapping(node, "field", FIELD_KEYS, ("code", "type"))
-        code = self.non_empty(values["code"], "code")
+        code = self.optional(values, "code", self.non_empty, "")
         if code in ENVELOPE_KEYS:
             self.error(values["code"].location, f"code {code!r} is reserved: the create payload's envelope uses it")
+        if "type" not in values:
+            raise _Invalid()
         type_name = self.text(values["type"], "type")
         try:
             field_type = FieldType(type_name)
@@ -228,7 +257,7 @@ class _Validator:
             names = [t.value for t in FieldType]
             raise self.fail(
                 values["type"].location,
-                f"unknown type {type_name!r} (expected one of {', '.join(names)}){_suggest(type_name, names)}",
+                f"unknown type {_quoted(type_name)} (expected one of {', '.join(names)}){_suggest(type_name, names)}",
             ) from None
         for key, types in KEYS_FOR_TYPES.items():
             if key in values and field_type not in types:
@@ -245,6 +274,12 @@ class _Validator:
         high = self.optional(values, "max", self.number, None)
         if low is not None and high is not None and low > high:
             self.error(values["min"].location, f"min {low} is above max {high}")
+        elif field_type is FieldType.GAUGE and (low is None) != (high is None):
+            # A gauge is 0 to 100 unless min/max say otherwise: one bound alone can cross the other.
+            if low is not None and low > GAUGE_BOUNDS[1]:
+                self.error(values["min"].location, f"min {low} is above a gauge's default max {GAUGE_BOUNDS[1]}")
+            if high is not None and high < GAUGE_BOUNDS[0]:
+                self.error(values["max"].location, f"max {high} is below a gauge's default min {GAUGE_BOUNDS[0]}")
         return FieldDef(
             code=code,
             type=field_type,
@@ -280,6 +315,8 @@ class _Validator:
 
     def option(self, node: Node) -> OptionDef:
         values = self.mapping(node, "option", OPTION_KEYS, OPTION_KEYS)
+        if "id" not in values or "label" not in values:
+            raise _Invalid()
         option_id = self.integer(values["id"], "option id")
         label = self.non_empty(values["label"], "option label")
         return OptionDef(option_id, label, node.location)
@@ -289,6 +326,8 @@ class _Validator:
         for panel in panels:
             for section in panel.sections:
                 for field in section.fields:
+                    if not field.code:
+                        continue  # its missing code is reported already
                     if field.code in seen:
                         first = seen[field.code].location
                         self.field = field.code
