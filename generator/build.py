@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from generator import naming
@@ -52,6 +53,16 @@ def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins]) -> Pro
     return Project(tuple(entities))
 
 
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else a basic string with escapes."""
+    if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key):
+        return key
+    escaped = "".join(
+        {'"': '\\"', "\\": "\\\\"}.get(c) or (f"\\u{ord(c):04X}" if c < " " or c == "\x7f" else c) for c in key
+    )
+    return f'"{escaped}"'
+
+
 class _EntityBuilder:
     """Names one entity's fields, enums and members; records clashes instead of dropping values."""
 
@@ -59,12 +70,21 @@ class _EntityBuilder:
         self.definition = definition
         self.pins = pins
         self.diagnostics: list[Diagnostic] = []
+        # Names already offered in a hint: pasting every hint must not make a new clash.
+        self.suggested: set[str] = set()
 
     def error(self, location: Location, message: str, field_code: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(location, message, field_code))
 
-    def pin_hint(self, table: str, key: str, example: str) -> str:
-        return f"pin a name in pyproject.toml: [tool.dfgen.pins.{self.definition.code}.{table}] {key} = {example!r}"
+    def pin_hint(self, table: str, key: str, example: str, taken: Iterable[str]) -> str:
+        """How to pin a name, as TOML to paste: quoted keys where needed, an example name not taken."""
+        used = {*taken, *self.suggested}
+        # `XOption` as it is; a stem ending in `_` gets a number: `call_type_2`.
+        first = [] if example.endswith("_") else [example]
+        candidates = itertools.chain(first, (f"{example}{n}" for n in itertools.count(2)))
+        free = next(c for c in candidates if c not in used)
+        self.suggested.add(free)
+        return f"pin a name in pyproject.toml: [tool.dfgen.pins.{self.definition.code}.{table}] {_toml_key(key)} = {free!r}"
 
     def build(self) -> Entity:
         definition = self.definition
@@ -120,40 +140,50 @@ class _EntityBuilder:
             by_name[name].append(code)
         locations = {f.code: f.location for f in self.definition.fields}
         for name, codes in by_name.items():
+            first = locations[codes[0]]
             if name in reserved:
                 self.error(
                     locations[codes[0]],
-                    f"enum class name {name!r} is the name of a model class; {self.pin_hint(table, codes[0], name + 'Option')}",
+                    f"enum class name {name!r} is the name of a model class; "
+                    + self.pin_hint(table, codes[0], f"{name}Option", [*names.values(), *reserved]),
                     codes[0],
                 )
             for code in codes[1:]:
                 self.error(
                     locations[code],
-                    f"Python name {name!r} is also the name of field {codes[0]!r} (line {locations[codes[0]].line}); "
-                    + self.pin_hint(table, code, name + "_2"),
+                    f"Python name {name!r} is also the name of field {codes[0]!r} "
+                    f"({f'line {first.line}' if first.line else first.path}); "
+                    + self.pin_hint(table, code, f"{name.rstrip('_')}_", [*names.values(), *reserved]),
                     code,
                 )
         return names
 
     def members(self, definition: FieldDef) -> tuple[EnumMember, ...]:
         pinned = self.pins.options.get(definition.code, {})
-        derived = {o.id: naming.member_name(o.label, o.id) for o in definition.options}
-        counts: dict[str, int] = defaultdict(int)
-        for name in derived.values():
-            counts[name] += 1
         names: dict[int, str] = {}
+        fixed: set[int] = set()
         for option in definition.options:
-            name = derived[option.id]
-            # Labels that meet keep both values: each gets its id, whatever the option order.
-            if counts[name] > 1:
-                name = f"{name}_{option.id}".replace("-", "MINUS_")
+            names[option.id] = naming.member_name(option.label, option.id)
             if option.id in pinned:
                 problem = naming.pinned_name_problem(pinned[option.id], "member")
                 if problem:
                     self.error(option.location, f"pinned name {problem}", definition.code)
                 else:
-                    name = pinned[option.id]
-            names[option.id] = name
+                    names[option.id] = pinned[option.id]
+                    fixed.add(option.id)
+        # Labels that meet keep both values: each gets its id appended, whatever the option order.
+        # A suffixed name can meet another option's own name (G_711 + _1 and the label "G 711 1"),
+        # so the rule repeats; pinned names never change. Each round lengthens every name that
+        # still meets another, so a bound on the rounds only guards against the unforeseen.
+        for _ in range(len(names) + 1):
+            by_name: dict[str, list[int]] = defaultdict(list)
+            for option_id, name in names.items():
+                by_name[name].append(option_id)
+            movable = [i for ids in by_name.values() if len(ids) > 1 for i in ids if i not in fixed]
+            if not movable:
+                break
+            for option_id in movable:
+                names[option_id] = naming.suffixed_member(names[option_id], option_id)
         seen: dict[str, int] = {}
         for option in definition.options:
             name = names[option.id]
@@ -161,7 +191,7 @@ class _EntityBuilder:
                 self.error(
                     option.location,
                     f"enum member {name} of option {option.id} is also the member of option {seen[name]}; "
-                    + self.pin_hint(f"options.{definition.code}", f'"{option.id}"', name + "_B"),
+                    + self.pin_hint(f"options.{_toml_key(definition.code)}", str(option.id), f"{name}_", names.values()),
                     definition.code,
                 )
             seen[name] = option.id

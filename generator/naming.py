@@ -7,11 +7,15 @@ The rules, also stated in the README:
   Text is NFKC-normalised and accents are dropped (`Élevé` -> `Eleve`).
 - Field attributes are snake_case; enum classes PascalCase; enum members UPPER_CASE;
   entity modules the lower-cased entity code.
-- A name that starts with a digit gets a prefix: `field_` for attributes, `Enum` for classes,
-  `N_` for members. A name left empty gets `field_<hex of the code>` or `OPTION_<id>`.
+- A name that starts with a digit gets a prefix: `field_` for attributes, `N_` for members.
+  A class name that does not start with an upper-case letter (a digit, or a script without case
+  such as `日本`) gets `Enum`, so that it is never also its field's attribute name.
+  A name left empty gets `field_<hex of the code>` or `OPTION_<id>`.
 - A Python keyword, or an attribute that pydantic's BaseModel or the generated base classes
   already define (`json`, `copy`, `model_config`, `to_payload`, ...), gets a trailing `_`.
-- Two enum members whose labels meet get their option id appended (`G_711_1`, `G_711_2`).
+- Two enum members whose labels meet get their option id appended (`G_711_1`, `G_711_2`), and
+  again while a name still meets another (the label `G 711 1` is also `G_711_1`); pinned names
+  stay as pinned.
   Two fields, or two classes, that meet stop generation with a message naming both and the
   pin that resolves it: `[tool.dfgen.pins.<ENTITY>]`.
 """
@@ -21,15 +25,16 @@ from __future__ import annotations
 import keyword
 import unicodedata
 
-# BaseModel's public attributes (pydantic 2.11+) and the generated bases' own; a field that took
-# one of these names would shadow it. tests/test_naming.py checks this against pydantic itself.
+# BaseModel's public attributes (pydantic 2.11+), the generated bases' own, and those every model
+# class gets from its metaclass (type.mro, ABCMeta.register); a field that took one of these names
+# would shadow it. tests/test_naming.py checks this against pydantic itself.
 MODEL_ATTRIBUTES = frozenset(
     """
     construct copy dict from_orm json model_computed_fields model_config model_construct
     model_copy model_dump model_dump_json model_extra model_fields model_fields_set
     model_json_schema model_parametrized_name model_post_init model_rebuild model_validate
     model_validate_json model_validate_strings parse_file parse_obj parse_raw schema
-    schema_json update_forward_refs validate fields to_payload
+    schema_json update_forward_refs validate fields to_payload mro register
     """.split()
 )
 
@@ -88,7 +93,8 @@ def class_name(text: str) -> str:
     name = "".join(w[:1].upper() + w[1:].lower() for w in words(text))
     if not name:
         return _fallback("Enum", text)
-    if name[0].isdigit():
+    # `日本: 日本 = ...` would make the attribute hide its own enum class in the model's body.
+    if not name[0].isupper():
         name = f"Enum{name}"
     if not _stable(name):
         return _fallback("Enum", text)
@@ -105,6 +111,11 @@ def member_name(label: str, option_id: int) -> str:
     if not name or not _stable(name):
         return f"OPTION_{option_id}".replace("-", "MINUS_")
     return name
+
+
+def suffixed_member(name: str, option_id: int) -> str:
+    """A member name that met another, made unique by its option id (`G_711_1`, `G_711_MINUS_1`)."""
+    return f"{name}_{option_id}".replace("-", "MINUS_")
 
 
 def module_name(entity_code: str) -> str:
