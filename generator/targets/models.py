@@ -105,22 +105,79 @@ def entity_views(entity: Entity) -> tuple[list[EnumView], list[ModelView]]:
     return enums, models
 
 
-def isort_key(name: str) -> tuple[int, str, str]:
-    """isort's order by type: CONSTANTS, then Classes, then the rest."""
-    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
-    return kind, name.lower(), name
+class _Natural(str):
+    """A name in natord's order, which ruff's import sorting and RUF022 use: digits as numbers."""
+
+    def __lt__(self, other: object) -> bool:
+        return isinstance(other, str) and _natural_compare(self, other) < 0
+
+
+def _natural_compare(left: str, right: str) -> int:
+    i = j = 0
+    while i < len(left) and j < len(right):
+        a, b = left[i], right[j]
+        if not (a in _DIGITS and b in _DIGITS):
+            if a != b:
+                return -1 if a < b else 1
+            i, j = i + 1, j + 1
+            continue
+        start_i, start_j = i, j
+        while i < len(left) and left[i] in _DIGITS:
+            i += 1
+        while j < len(right) and right[j] in _DIGITS:
+            j += 1
+        x, y = left[start_i:i], right[start_j:j]
+        if a == "0" or b == "0":
+            # A leading zero compares digit by digit, like decimals (015 < 12); then longer wins.
+            for p, q in zip(x, y, strict=False):
+                if p != q:
+                    return -1 if p < q else 1
+            if len(x) != len(y):
+                return -1 if len(x) < len(y) else 1
+        elif (len(x), x) != (len(y), y):
+            return -1 if (len(x), x) < (len(y), y) else 1
+    return (i < len(left)) - (j < len(right))
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _member_type(name: str) -> int:
+    """ruff's kinds of name, in its order: CONSTANTS, then Classes, then the rest.
+
+    A constant is longer than one byte (ruff measures UTF-8) and upper case: `B` is a class.
+    """
+    cased_upper = not any(c.islower() for c in name) and any(c.isupper() for c in name)
+    if len(name.encode("utf-8")) > 1 and cased_upper:
+        return 0
+    return 1 if name[:1].isupper() else 2
+
+
+def isort_key(name: str) -> tuple[int, _Natural, _Natural]:
+    """ruff's (isort's) order of the names in one `from ... import`: by kind, then case-insensitive."""
+    return _member_type(name), _Natural(name.lower()), _Natural(name)
+
+
+def all_key(name: str) -> tuple[int, _Natural]:
+    """ruff's RUF022 order of __all__: by kind, then case-sensitive."""
+    return _member_type(name), _Natural(name)
 
 
 def package_exports(project: Project) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    """What __init__ imports from each module: every model, and each enum whose name is unique."""
+    """What __init__ imports from each module: every model, and each enum whose name is unique.
+
+    An enum named like another entity's model (field `b` of A and entity B) or like another
+    enum stays in its module only: exporting it would replace the other class in the package.
+    """
+    models = {name for e in project.entities for name in (e.record_class, e.create_class, e.update_class)}
     enum_names = Counter(e.name for entity in project.entities for e in entity.enums)
     imports = []
-    for entity in project.entities:
+    # ruff orders the `from .module import` lines by module name, digits as numbers (cdr9, cdr10).
+    for entity in sorted(project.entities, key=lambda e: _Natural(e.module)):
         names = [entity.record_class, entity.create_class, entity.update_class]
-        names += [e.name for e in entity.enums if enum_names[e.name] == 1]
+        names += [e.name for e in entity.enums if enum_names[e.name] == 1 and e.name not in models]
         imports.append((entity.module, sorted(names, key=isort_key)))
-    # ruff's __all__ order is case-sensitive where its import order is not.
-    exports = sorted((name for _, names in imports for name in names), key=lambda n: isort_key(n)[::2])
+    exports = sorted((name for _, names in imports for name in names), key=all_key)
     return imports, exports
 
 
