@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -162,10 +163,9 @@ def test_hostile_page_has_one_html_comment_and_escaped_header(hostile: tuple[dic
 def test_relationships_link_generated_pages_only(hostile: tuple[dict[str, str], ModuleType]) -> None:
     files = hostile[0]
     evil, cdr = files["docs/evil_x.md"], files["docs/cdr.md"]
-    assert "- cdr (*Cdr*) points at a [CDR](cdr.md) record." not in evil  # titles are not italic in prose
     assert "- cdr (Cdr) points at a [CDR](cdr.md) record." in evil
     assert "- elsewhere (javascript&#58;alert(1)) points at a MISSING\\_X record." in evil
-    assert "Referenced by:\n\n- [Evil &lt;script&gt;" in cdr and "]( evil_x.md)" not in cdr
+    assert "Referenced by:\n\n- [Evil &lt;script&gt;" in cdr
     assert "](evil_x.md): cdr (Cdr)" in cdr
     index = files["docs/index.md"]
     assert "| [CDR](cdr.md) | CDR | 320 | 63 |" in index
@@ -202,8 +202,6 @@ def test_default_values_are_italic_and_set_ones_are_not(hostile: tuple[dict[str,
 def test_example_numbers_stay_within_bounds(low: float | None, high: float | None, expected: float) -> None:
     entity = build_project(load_definitions(DEFINITIONS / "cdr.yaml", str), {}).entities[0]
     field = next(f for f in entity.fields if f.type is FieldType.NUMBER)
-    import dataclasses
-
     value = docs.example_number(dataclasses.replace(field, minimum=low, maximum=high))
     assert value == expected and type(value) is type(expected)
     assert (low is None or value >= low) and (high is None or value <= high)
