@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -11,8 +10,8 @@ from generator.definition import EntityDef
 from generator.diagnostics import Diagnostic, InputError, Location
 from generator.load import definition_files, load_file
 from generator.model import Project
-from generator.output import format_python
 from generator.render import environment
+from generator.targets import find_target, render_target
 from generator.validate import validate_definition
 
 ShowPath = Callable[[Path], str]
@@ -40,13 +39,16 @@ def load_definitions(path: Path, show: ShowPath) -> list[EntityDef]:
 def render_targets(
     project: Project, targets: tuple[str, ...], template_dirs: tuple[Path, ...], definitions_source: str
 ) -> dict[str, str]:
-    """Render every target, then format the Python files; nothing touches the disk."""
+    """Render every target; nothing touches the disk."""
     env = environment(template_dirs)
     files: dict[str, str] = {}
-    for target in targets:
-        module = importlib.import_module(f"generator.targets.{target}")
-        files.update(module.render(project, env, definitions_source))
-    return {path: format_python(text) if path.endswith(".py") else text for path, text in sorted(files.items())}
+    for name in targets:
+        rendered = render_target(find_target(name, template_dirs), project, env, definitions_source)
+        clash = sorted(set(files) & set(rendered))
+        if clash:
+            raise InputError.at(Location(name), f"target writes {clash[0]}, which another target writes too")
+        files.update(rendered)
+    return dict(sorted(files.items()))
 
 
 def generate(

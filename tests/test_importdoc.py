@@ -17,9 +17,7 @@ from generator.definition import EntityDef
 from generator.diagnostics import InputError
 from generator.importdoc import parse_page, read_page
 from generator.load import parse_yaml
-from generator.pipeline import load_definitions
-from generator.render import environment
-from generator.targets import docs
+from generator.pipeline import load_definitions, render_targets
 from generator.validate import validate_definition
 from tests.conftest import CDR_DEFINITION, ROOT
 from tests.test_docs_support import (
@@ -177,7 +175,7 @@ def test_cli_refuses_a_page_that_is_not_a_definition(tmp_path: Path) -> None:
 def our_page(entity: EntityDef, others: tuple[EntityDef, ...] = ()) -> str:
     project = build_project([entity, *others], {})
     module = project.entity(entity.code).module  # type: ignore[union-attr]
-    return docs.render(project, environment(()), "definitions")[f"docs/{module}.md"]
+    return render_targets(project, ("docs",), (), "definitions")[f"docs/{module}.md"]
 
 
 def assert_round_trip(entity: EntityDef, others: tuple[EntityDef, ...] = ()) -> None:

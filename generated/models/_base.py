@@ -12,21 +12,25 @@ import pydantic
 
 Text = pydantic.StrictStr
 Boolean = pydantic.StrictBool
-# An int stays an int and a float a float, as in the JSON; strings and booleans are refused.
+# An int stays an int and a float a float, as in the JSON; strings and booleans are
+# refused.
 Number = (
     pydantic.StrictInt
     | Annotated[pydantic.StrictFloat, pydantic.Field(allow_inf_nan=False)]
 )
 Many = list
 
-# RFC 3339, the date-time of JSON Schema: a full date, a time with seconds, and an offset.
+# RFC 3339, the date-time of JSON Schema: a full date, "T", a time with seconds, and an
+# offset. Not a space for the "T": JSON Schema's date-time, and so the OpenAPI schema,
+# refuses one.
 _RFC3339 = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\Z"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z"
 )
 
 
 def _rfc3339(value: object) -> object:
-    """Refuse what is not an RFC 3339 date-time before pydantic's lenient parser sees it."""
+    """Refuse what is not RFC 3339 before pydantic's lenient parser sees it."""
     if isinstance(value, datetime.datetime):
         return value
     if isinstance(value, str) and _RFC3339.match(value):
@@ -39,8 +43,15 @@ def _rfc3339(value: object) -> object:
 DateTime = Annotated[pydantic.AwareDatetime, pydantic.BeforeValidator(_rfc3339)]
 
 
+def _integral(value: object) -> object:
+    """An id written 1.0 is the id 1, as JSON Schema's integer says."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class DemandFlowEnum(str, enum.Enum):
-    """Option ids as strings ("1"); each member knows its label; an int id (1) is accepted too."""
+    """Option ids as strings ("1"), each member with its label; int ids (1) accepted."""
 
     @property
     def label(self) -> str:
@@ -53,6 +64,7 @@ class DemandFlowEnum(str, enum.Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
+        value = _integral(value)
         if isinstance(value, int) and not isinstance(value, bool):
             return cls._value2member_map_.get(str(value))
         return None
@@ -61,12 +73,14 @@ class DemandFlowEnum(str, enum.Enum):
 _E = TypeVar("_E", bound=DemandFlowEnum)
 # Reads keep an id the code does not know yet (a new option) instead of failing.
 Tolerant = Annotated[
-    _E | str | pydantic.StrictInt, pydantic.Field(union_mode="left_to_right")
+    _E | str | pydantic.StrictInt,
+    pydantic.Field(union_mode="left_to_right"),
+    pydantic.BeforeValidator(_integral),
 ]
 
 
 class _Model(pydantic.BaseModel):
-    """Fields travel under the API's names; Python code may also use the attribute names."""
+    """Fields travel under the API's names; Python may also use the attribute names."""
 
     model_config = pydantic.ConfigDict(
         validate_by_alias=True,
@@ -84,8 +98,8 @@ class _Model(pydantic.BaseModel):
             data, self_instance=self, by_name=True
         )
 
-    # Marked as pydantic's own __init__, so that JSON validation does not go through the one
-    # above: JSON documents use the API's names only, as the OpenAPI schema says.
+    # Marked as pydantic's own __init__, so that JSON validation does not go through the
+    # one above: JSON documents use the API's names only, as the OpenAPI schema says.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
@@ -114,6 +128,6 @@ class Create(_Model):
 
 
 class Update(_Model):
-    """The fields of an update: every editable field optional; unknown keys are refused."""
+    """The fields of an update: every editable field, optional; unknown keys refused."""
 
     model_config = pydantic.ConfigDict(extra="forbid")

@@ -156,10 +156,10 @@ class CustomerExperience(_base.DemandFlowEnum):
 
 
 class CDR(_base.Record):
-    """A record as the API returns it; keys and enum ids it does not know are tolerated."""
+    """A record as the API returns it; unknown keys and enum ids are tolerated."""
 
-    ENTITY_CODE: _t.ClassVar[str] = "CDR"
-    ENTITY_LEVEL: _t.ClassVar[int] = 320
+    ENTITY_CODE = "CDR"
+    ENTITY_LEVEL = 320
     name: _base.Text = _pd.Field(
         validation_alias="name",
         serialization_alias="name",
@@ -555,10 +555,10 @@ class CDR(_base.Record):
 
 
 class CDRCreate(_base.Create):
-    """The fields a client sends to create a record; to_payload() gives the request body."""
+    """The fields sent to create a record; to_payload() gives the request body."""
 
-    ENTITY_CODE: _t.ClassVar[str] = "CDR"
-    ENTITY_LEVEL: _t.ClassVar[int] = 320
+    ENTITY_CODE = "CDR"
+    ENTITY_LEVEL = 320
     name: _base.Text = _pd.Field(
         validation_alias="name",
         serialization_alias="name",
@@ -934,8 +934,8 @@ class CDRCreate(_base.Create):
 class CDRUpdate(_base.Update):
     """The fields a client may change; all optional, read-only fields absent."""
 
-    ENTITY_CODE: _t.ClassVar[str] = "CDR"
-    ENTITY_LEVEL: _t.ClassVar[int] = 320
+    ENTITY_CODE = "CDR"
+    ENTITY_LEVEL = 320
     call_id: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="callId",

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
-
 from generator.definition import FieldType
 from generator.markdown import code_fence, html_comment
 from generator.model import Entity, Field, Project
@@ -230,23 +228,21 @@ def summary(entity: Entity) -> Summary:
     )
 
 
-def render(project: Project, env: jinja2.Environment, definitions_source: str) -> dict[str, str]:
-    """{path under the output folder: Markdown}: docs/<module>.md for each entity and docs/index.md."""
-    files: dict[str, str] = {}
-    page = env.get_template("docs/entity.md.jinja")
-    for entity in project.entities:
-        files[f"docs/{entity.module}.md"] = page.render(
-            header=markdown_header(entity.source),
-            entity=entity,
-            summary=summary(entity),
-            panels=panels_view(project, entity),
-            references=[Reference(f, entity_link(project, f.target)) for f in entity.fields if f.target is not None],
-            incoming=incoming(project, entity),
-            body=json_block(create_body(entity)),
-        )
-    files["docs/index.md"] = env.get_template("docs/index.md.jinja").render(
-        header=markdown_header(definitions_source),
-        source=definitions_source,
-        entities=[(e, page_url(e), summary(e)) for e in project.entities],
-    )
-    return files
+def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
+    """The context of docs/entity.md.jinja beyond entity and project."""
+    return {
+        "header": markdown_header(entity.source),
+        "summary": summary(entity),
+        "panels": panels_view(project, entity),
+        "references": [Reference(f, entity_link(project, f.target)) for f in entity.fields if f.target is not None],
+        "incoming": incoming(project, entity),
+        "body": json_block(create_body(entity)),
+    }
+
+
+def project_context(project: Project, source: str) -> dict[str, Any]:
+    """The context of docs/index.md.jinja: header and the entities with their pages."""
+    return {
+        "header": markdown_header(source),
+        "entities": [(e, page_url(e), summary(e)) for e in project.entities],
+    }

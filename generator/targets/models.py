@@ -6,8 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from generator.definition import FieldType
 from generator.model import Entity, Field, Project
 from generator.render import python_header
@@ -181,21 +179,13 @@ def package_exports(project: Project) -> tuple[list[tuple[str, list[str]]], list
     return imports, exports
 
 
-def render(project: Project, env: jinja2.Environment, definitions_source: str) -> dict[str, str]:
-    """{path under the output folder: Python source, not yet formatted}."""
-    files = {
-        "models/_base.py": env.get_template("models/_base.py.jinja").render(
-            header=python_header(definitions_source)
-        ),
-    }
-    entity_template = env.get_template("models/entity.py.jinja")
-    for entity in project.entities:
-        enums, models = entity_views(entity)
-        files[f"models/{entity.module}.py"] = entity_template.render(
-            header=python_header(entity.source), entity=entity, enums=enums, models=models
-        )
+def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
+    """The context of models/entity.py.jinja beyond entity and project: header, enums, models."""
+    enums, models = entity_views(entity)
+    return {"header": python_header(entity.source), "enums": enums, "models": models}
+
+
+def project_context(project: Project, source: str) -> dict[str, Any]:
+    """The context of _base.py.jinja and __init__.py.jinja: header, imports, exports."""
     imports, exports = package_exports(project)
-    files["models/__init__.py"] = env.get_template("models/__init__.py.jinja").render(
-        header=python_header(definitions_source), imports=imports, exports=exports
-    )
-    return files
+    return {"header": python_header(source), "imports": imports, "exports": exports}

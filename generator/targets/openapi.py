@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import jinja2
-
 from generator.config import Config
 from generator.definition import FieldType
 from generator.model import Entity, Project
@@ -195,22 +193,16 @@ def document(entities: Sequence[Entity], title: str) -> dict[str, Any]:
     }
 
 
-def fragment_path(entity: Entity) -> str:
-    """Where an entity's fragment goes; never the bundle's path."""
-    path = f"openapi/{entity.module}.yaml"
+def entity_path(entity: Entity, path: str) -> str:
+    """Where an entity's fragment goes; never the bundle's path (an entity called OPENAPI)."""
     return "openapi/openapi.entity.yaml" if path == BUNDLE else path
 
 
-def render(project: Project, env: jinja2.Environment, definitions_source: str) -> dict[str, str]:
-    """{path under the output folder: YAML text}: one fragment per entity and the bundle."""
-    template = env.get_template("openapi/document.yaml.jinja")
-    files = {
-        fragment_path(entity): template.render(
-            header=python_header(entity.source), document=document([entity], f"DemandFlow API: {entity.code}")
-        )
-        for entity in project.entities
-    }
-    files[BUNDLE] = template.render(
-        header=python_header(definitions_source), document=document(project.entities, "DemandFlow API")
-    )
-    return files
+def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
+    """The context of openapi/document.yaml.jinja for one entity's fragment."""
+    return {"header": python_header(entity.source), "document": document([entity], f"DemandFlow API: {entity.code}")}
+
+
+def project_context(project: Project, source: str) -> dict[str, Any]:
+    """The context of openapi/document.yaml.jinja for the bundle of every entity."""
+    return {"header": python_header(source), "document": document(project.entities, "DemandFlow API")}
