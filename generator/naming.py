@@ -12,7 +12,8 @@ The rules, also stated in the README:
   such as `日本`) gets `Enum`, so that it is never also its field's attribute name.
   A name left empty gets `field_<hex of the code>` or `OPTION_<id>`.
 - A Python keyword, or an attribute that pydantic's BaseModel or the generated base classes
-  already define (`json`, `copy`, `model_config`, `to_payload`, ...), gets a trailing `_`.
+  already define (`json`, `copy`, `model_config`, `to_payload`, ...), gets a trailing `_`; so
+  do `l`, `I` and `O`, which read as 1 and 0 (pycodestyle E741, E742).
 - Two enum members whose labels meet get their option id appended (`G_711_1`, `G_711_2`), and
   again while a name still meets another (the label `G 711 1` is also `G_711_1`); pinned names
   stay as pinned.
@@ -37,6 +38,10 @@ MODEL_ATTRIBUTES = frozenset(
     schema_json update_forward_refs validate fields to_payload mro register
     """.split()
 )
+
+
+# pycodestyle's ambiguous names (E741 for variables, E742 for classes): l, I and O read as 1 and 0.
+AMBIGUOUS = frozenset({"l", "I", "O"})
 
 
 def words(text: str, split_case: bool = True) -> list[str]:
@@ -83,7 +88,7 @@ def attribute_name(code: str) -> str:
         name = f"field_{name}"
     if not _stable(name):
         return _fallback("field_", code)
-    if keyword.iskeyword(name) or name in MODEL_ATTRIBUTES:
+    if keyword.iskeyword(name) or name in MODEL_ATTRIBUTES or name in AMBIGUOUS:
         name += "_"
     return name
 
@@ -98,7 +103,7 @@ def class_name(text: str) -> str:
         name = f"Enum{name}"
     if not _stable(name):
         return _fallback("Enum", text)
-    if keyword.iskeyword(name):
+    if keyword.iskeyword(name) or name in AMBIGUOUS:
         name += "_"
     return name
 
@@ -110,7 +115,7 @@ def member_name(label: str, option_id: int) -> str:
         name = f"N_{name}"
     if not name or not _stable(name):
         return f"OPTION_{option_id}".replace("-", "MINUS_")
-    return name
+    return f"{name}_" if name in AMBIGUOUS else name
 
 
 def suffixed_member(name: str, option_id: int) -> str:
