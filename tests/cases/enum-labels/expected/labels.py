@@ -25,6 +25,9 @@ class Internals(_base.DemandFlowEnum):
     TRUE = "13"
     CLASS_14 = "14"
     OPTION_15 = "15"
+    I_ = "16"
+    O_ = "17"
+    L = "18"
     __labels__: _t.ClassVar[dict[str, str]] = {
         "1": "mro",
         "2": "_missing_",
@@ -41,6 +44,9 @@ class Internals(_base.DemandFlowEnum):
         "13": "True",
         "14": "class",
         "15": "_",
+        "16": "I",
+        "17": "O",
+        "18": "l",
     }
 
 

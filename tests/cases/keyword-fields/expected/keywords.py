@@ -9,6 +9,17 @@ import pydantic as _pd
 from . import _base
 
 
+class I_(_base.DemandFlowEnum):
+    I_ = "1"
+    O_ = "2"
+    L = "3"
+    __labels__: _t.ClassVar[dict[str, str]] = {
+        "1": "I",
+        "2": "O",
+        "3": "l",
+    }
+
+
 class Str(_base.DemandFlowEnum):
     ONE = "1"
     TWO = "2"
@@ -434,6 +445,24 @@ class KEYWORDS(_base.Record):
         serialization_alias="annotations",
         title="Annotations",
     )
+    l_: _base.Text | None = _pd.Field(
+        default=None,
+        validation_alias="l",
+        serialization_alias="l",
+        title="L",
+    )
+    o: _base.Text | None = _pd.Field(
+        default=None,
+        validation_alias="O",
+        serialization_alias="O",
+        title="O",
+    )
+    i: _base.Tolerant[I_] | None = _pd.Field(
+        default=None,
+        validation_alias="i",
+        serialization_alias="i",
+        title="I",
+    )
     field_1st: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="1st",
@@ -855,6 +884,24 @@ class KEYWORDSCreate(_base.Create):
         serialization_alias="annotations",
         title="Annotations",
     )
+    l_: _base.Text | None = _pd.Field(
+        default=None,
+        validation_alias="l",
+        serialization_alias="l",
+        title="L",
+    )
+    o: _base.Text | None = _pd.Field(
+        default=None,
+        validation_alias="O",
+        serialization_alias="O",
+        title="O",
+    )
+    i: I_ | None = _pd.Field(
+        default=None,
+        validation_alias="i",
+        serialization_alias="i",
+        title="I",
+    )
     field_1st: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="1st",
@@ -1275,6 +1322,24 @@ class KEYWORDSUpdate(_base.Update):
         validation_alias="annotations",
         serialization_alias="annotations",
         title="Annotations",
+    )
+    l_: _base.Text | None = _pd.Field(
+        default=None,
+        validation_alias="l",
+        serialization_alias="l",
+        title="L",
+    )
+    o: _base.Text | None = _pd.Field(
+        default=None,
+        validation_alias="O",
+        serialization_alias="O",
+        title="O",
+    )
+    i: I_ | None = _pd.Field(
+        default=None,
+        validation_alias="i",
+        serialization_alias="i",
+        title="I",
     )
     field_1st: _base.Text | None = _pd.Field(
         default=None,
