@@ -183,3 +183,28 @@ def import_doc(page: Path, output: Path | None) -> None:
             write_files(output.parent, {output.name: text})
         except OSError as error:
             raise InputError.at(Location(str(output)), f"cannot write file: {error.strerror}") from None
+
+
+@main.command()
+def targets() -> None:
+    """List the targets, and where each template comes from (built-in or an override)."""
+    from generator.config import load_config
+    from generator.targets import available_targets, template_origin
+
+    with reported_input_errors():
+        config = load_config()
+        template_dirs = (config.templates,) if config.templates else ()
+        for target in available_targets(template_dirs):
+            enabled = "on " if target.name in config.targets else "off"
+            click.echo(f"{target.name} [{enabled}] {target.description}")
+            for output in target.files:
+                origin = template_origin(target, output.template, template_dirs)
+                where = "built-in" if origin.is_relative_to(builtin_templates_dir()) else config.shown(origin)
+                click.echo(f"  {output.path:<28} {output.template} ({where})")
+
+
+def builtin_templates_dir() -> Path:
+    """The shipped templates folder (lazy, so that --help stays fast)."""
+    from generator.render import builtin_templates
+
+    return builtin_templates()

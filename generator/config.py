@@ -28,6 +28,7 @@ KEYS = (
     "list-path",
     "pins",
 )
+# The built-in targets; a project may add its own (see generator/targets/__init__.py).
 TARGETS = ("models", "openapi", "docs")
 
 
@@ -94,14 +95,14 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         return value
 
     targets = table.get("targets", list(TARGETS))
-    if not isinstance(targets, list) or any(t not in TARGETS for t in targets):
-        raise InputError.at(where, f"[tool.dfgen] targets: expected a list of {', '.join(TARGETS)}")
+    if not isinstance(targets, list) or not all(isinstance(t, str) and t.isidentifier() for t in targets):
+        raise InputError.at(where, "[tool.dfgen] targets: expected a list of target names, such as models")
     templates = text("templates", None)
     return Config(
         root=root,
         definitions=root / (text("definitions", "definitions") or "definitions"),
         out=root / (text("out", "generated") or "generated"),
-        targets=tuple(t for t in TARGETS if t in targets),
+        targets=tuple(dict.fromkeys(targets)),
         templates=root / templates if templates else None,
         base_url=text("base-url", None),
         token_env=text("token-env", "DEMANDFLOW_TOKEN") or "DEMANDFLOW_TOKEN",
