@@ -105,6 +105,14 @@ def test_the_recipe_runs_on_pull_requests_weekly_and_on_demand() -> None:
     assert uses[-1] == "peter-evans/create-pull-request"
 
 
+def test_the_recipe_installs_dfgen_from_a_direct_reference() -> None:
+    # `pip install dfgen` from PyPI would install an unrelated project of that name.
+    requirement = load_recipe()["env"]["DFGEN"]
+    assert re.fullmatch(r"dfgen @ git\+https://\S+@v\d+\.\d+\.\d+", requirement), requirement
+    installs = [step["run"] for job in load_recipe()["jobs"].values() for step in job["steps"] if "pip" in step.get("run", "")]
+    assert installs == ['python -m pip install "$DFGEN"'] * 2
+
+
 @pytest.mark.parametrize(
     ("job_id", "argv"), recipe_commands(), ids=[f"{job}: {shlex.join(argv)}" for job, argv in recipe_commands()]
 )
