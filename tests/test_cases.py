@@ -33,6 +33,7 @@ def must_fail(case: Path) -> bool:
     finally:
         shutil.rmtree(scratch)
 
+
 # Run in a fresh interpreter with -W error: imports every generated package listed in a JSON
 # file and checks that each title, description and option label comes out exactly as planted.
 CHECK_SCRIPT = r'''

@@ -164,7 +164,7 @@ def test_arbitrary_text_and_codes_generate_inert_exact_models(
     check_generated(jobs, tmp_path)
     if importlib.util.find_spec("ruff") is not None:
         # Import order, __all__ order, unused imports and names stay clean whatever the codes.
-        # RUF001 is left out: it flags tenant text that merely looks like ASCII (× or ´).
+        # RUF001 is left out: it flags tenant text that merely looks like ASCII (a multiplication sign, an acute accent).
         lint = ["ruff", "check", "--isolated", "--target-version", "py310", "--select", "E4,E7,E9,F,W,I,B,UP,RUF"]
         models = [str(Path(job["out"]) / "models") for job in jobs]
         result = subprocess.run(
