@@ -113,6 +113,15 @@ def write(out: Path, files: dict[str, str]) -> Changes:
     return changes
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_NEW_FILE_MODE = 0o666 & ~_umask()
+
+
 def write_files(folder: Path, files: dict[str, str]) -> None:
     """Stage every file beside its target, then swap them in, in order; if staging fails, nothing changed."""
     staged: list[tuple[Path, Path]] = []
@@ -121,6 +130,8 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            # mkstemp makes the file 0600; generated files get the mode any new file would.
+            os.chmod(handle, _NEW_FILE_MODE)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text.encode("utf-8"))
                 stream.flush()

@@ -200,3 +200,12 @@ def test_black_leaves_every_generated_python_file_unchanged() -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert format_with_black(text) == text, path
+
+
+def test_generated_files_get_the_mode_of_any_new_file(project: Path) -> None:
+    assert dfgen(project, "generate").returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (project / "src" / "myapp" / "demandflow").rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
