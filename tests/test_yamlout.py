@@ -9,7 +9,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.yamlout import dump_yaml, escape_double_quoted
+from generator.yamlout import (
+    _RESOLVERS,
+    _implicit_tag,
+    dump_yaml,
+    dump_yaml_reference,
+    escape_double_quoted,
+)
+from tests.conftest import ROOT
+
+CASES = ROOT / "tests" / "cases"
 
 AWKWARD = [
     "",
@@ -178,3 +187,139 @@ def test_output_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("0", "1", "12345")
     }
     assert len(outputs) == 1
+
+
+# --- The fast writer against the reference (PyYAML's emitter): the same bytes, always. ---------
+
+# Strings that steer PyYAML's choices: indicators, resolvers, breaks, spaces, the key length limit.
+STEERING = [
+    *AWKWARD,
+    "a\n\n",
+    "a\n\n\n",
+    "\n\n",
+    " \n",
+    "x\n",
+    "\nx",
+    "a\n b",
+    "a \nb",
+    "a\n  \nb\n",
+    "a\n\u2028b",
+    "a\n\x85",
+    "- x",
+    "-x",
+    "-",
+    ":",
+    ":x",
+    "x:",
+    "x:y",
+    "x: y",
+    "a #b",
+    "a#b",
+    "#",
+    "?",
+    "? x",
+    "?x",
+    "a,b",
+    "[x",
+    "x]",
+    "---x",
+    "...x",
+    "--",
+    "1.0e+17",
+    "1_0",
+    "0b1",
+    "1:2:3.5",
+    "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10 -5",
+    "=x",
+    "<<x",
+    "!",
+    "&",
+    "*",
+    "Yes",
+    "OFF",
+    "a" * 121,
+    "a" * 122,
+    "a" * 123,
+    "a" * 124,
+    "é" * 123,
+    "x\n" * 70,
+]
+steering_text = st.sampled_from(STEERING)
+# Text built from the characters that matter to the emitter, so that combinations come up often.
+emitter_text = st.text(st.sampled_from(list("aZ09 -:#?,[]{}'\"\\!&*|>%@`.~=<+_\n\t\r\x00\x85\xa0\u2028\ufeff\U0001f600é")), max_size=12)
+long_text = st.builds(lambda t, n: t * n, st.sampled_from(["a", "a b", "é", "x\n", "-", "1"]), st.integers(100, 140))
+texts = any_text | steering_text | emitter_text | long_text
+numbers = st.integers() | st.floats() | st.sampled_from([1e17, -1e-5, 1e300 * 10, -0.0, 5e-324, 1.5e16])
+leaves = st.none() | st.booleans() | numbers | texts
+keys = texts | st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+trees = st.recursive(
+    leaves,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(trees)
+def test_fast_writer_writes_exactly_what_the_reference_writes(data: object) -> None:
+    assert dump_yaml(data) == dump_yaml_reference(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_every_steering_string_as_root_value_key_and_list_item(text: str) -> None:
+    for data in (text, {"v": text}, {text: 1}, {text: {text: [text]}}, [text, [text]], {"a": {text: text}}, {text: []}):
+        assert dump_yaml(data) == dump_yaml_reference(data), repr(data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("0123456789-+._:eExXbBoOinfaINFtTyYnNlL~<=!&* \t")), max_size=12))
+def test_the_resolver_table_is_pyyaml_s(text: str) -> None:
+    expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    assert _implicit_tag(text) == expected
+
+
+def test_the_resolver_table_lists_pyyaml_s_tags_by_first_character() -> None:
+    ours = {first: [tag for tag, _ in entries] for first, entries in _RESOLVERS.items()}
+    theirs = {first: [tag for tag, _ in entries] for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+    assert ours == theirs
+
+
+def test_steering_strings_in_every_position() -> None:
+    for text in STEERING:
+        for data in (text, {"v": text}, {text: 1}, [text, {"nested": [text]}], {"a": [{text: text, "b": text}]}, [[text]]):
+            assert dump_yaml(data) == dump_yaml_reference(data), repr(data)
+
+
+def test_values_the_fast_writer_does_not_know_go_to_the_reference() -> None:
+    class Text(str):
+        pass
+
+    for data in ({"a": Text("x")}, {("t", 1): 1}, {"s": {1, 2}}, {"b": b"bytes"}):
+        try:
+            expected: object = dump_yaml_reference(data)
+        except yaml.YAMLError as error:
+            expected = type(error)
+        try:
+            actual: object = dump_yaml(data)
+        except yaml.YAMLError as error:
+            actual = type(error)
+        assert actual == expected
+
+
+def test_the_generated_documents_are_the_reference_s() -> None:
+    from generator.build import build_project
+    from generator.config import load_config
+    from generator.pipeline import load_definitions
+    from generator.targets.openapi import document
+
+    cases = [case for case in sorted(CASES.iterdir()) if (case / "expected").is_dir()]
+    assert cases
+    for folder in [ROOT, *cases]:
+        config = load_config(folder)
+        project = build_project(load_definitions(folder / "definitions", lambda p: p.name), config.pins)
+        for data in [document(project.entities, "all"), *(document([e], e.code) for e in project.entities)]:
+            assert dump_yaml(data) == dump_yaml_reference(data), folder
