@@ -1,0 +1,54 @@
+"""Generated Python is black's output even where generation skips black (format_python)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.build import build_project
+from generator.load import parse_yaml
+import generator.targets
+from generator.output import format_python, format_with_black
+from generator.pipeline import render_targets
+from generator.validate import validate_definition
+from generator.yamlout import dump_yaml
+
+# Quotes, backslashes, wide and combining characters, long runs: what decides black's layout.
+TEXT = st.text(
+    alphabet=st.sampled_from(list("aZ09 _-.'\"\\\n\t|#{}é日本語́\u2028\x00")) | st.characters(codec="utf-8"),
+    min_size=1,
+    max_size=150,
+).filter(lambda s: s.strip() != "")
+# Long codes and labels make long attribute, class and member names: lines black must wrap.
+CODE = st.from_regex(r"[a-zA-Z][a-zA-Z0-9_]{0,90}", fullmatch=True)
+LABEL = st.from_regex(r"[A-Za-z][A-Za-z0-9 .-]{0,120}", fullmatch=True) | TEXT
+
+
+def definition(fields: list[tuple[str, str, str, list[str]]]) -> dict:
+    entries = []
+    for i, (code, label, notes, options) in enumerate(fields):
+        entry = {"code": f"{code}{i}", "type": "enum" if options else "text", "label": label, "notes": notes}
+        if options:
+            entry["options"] = [{"id": n + 1, "label": text} for n, text in enumerate(options)]
+        entries.append(entry)
+    return {
+        "code": "E",
+        "displayName": "E",
+        "level": 1,
+        "panels": [{"name": "P", "sections": [{"name": "S", "fields": entries}]}],
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(CODE, LABEL, TEXT, st.lists(LABEL, max_size=3)), min_size=1, max_size=4))
+def test_skipping_black_gives_what_black_gives(fields: list[tuple[str, str, str, list[str]]]) -> None:
+    text = dump_yaml(definition(fields))
+    entity = validate_definition(parse_yaml(text, "e.yaml"), "e.yaml")
+    unformatted = generator.targets.format_python
+    generator.targets.format_python = lambda source: source
+    try:
+        files = render_targets(build_project([entity], {}), ("models",), (), "definitions")
+    finally:
+        generator.targets.format_python = unformatted
+    for path, source in files.items():
+        assert format_python(source) == format_with_black(source), path
