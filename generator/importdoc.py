@@ -11,10 +11,9 @@ from typing import Any
 
 from generator.definition import EntityDef
 from generator.diagnostics import InputError, Location
-from generator.load import Mapping, Node, Scalar, Sequence
+from generator.load import Mapping, Node, Scalar, Sequence, read_text
 from generator.validate import validate_definition
 
-MAX_PAGE_BYTES = 20 * 1024 * 1024
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 # Text quoted in a message is cut to this many characters: a long cell is not news.
@@ -70,19 +69,7 @@ class Page:
 
 def read_page(path: Path, shown: str) -> str:
     """The page's text, refusing what is not UTF-8 text."""
-    location = Location(shown)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError.at(location, f"cannot read file: {error.strerror}") from None
-    if len(data) > MAX_PAGE_BYTES:
-        raise InputError.at(location, f"file is larger than {MAX_PAGE_BYTES} bytes")
-    if b"\0" in data:
-        raise InputError.at(location, "binary file (it holds NUL bytes); expected a documentation page")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError.at(location, f"not UTF-8 text (byte {error.start})") from None
+    return read_text(path, shown, "a documentation page")
 
 
 def split_cells(row: str) -> list[str]:

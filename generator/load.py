@@ -63,8 +63,8 @@ def definition_files(path: Path) -> list[Path]:
     )
 
 
-def read_text(path: Path, shown_as: str) -> str:
-    """A definition file's text, refusing what is not UTF-8 text."""
+def read_text(path: Path, shown_as: str, expected: str = "a definition in YAML") -> str:
+    """A file's text (a definition, or a page to import), refusing what is not UTF-8 text."""
     location = Location(shown_as)
     try:
         data = path.read_bytes()
@@ -74,14 +74,14 @@ def read_text(path: Path, shown_as: str) -> str:
         raise InputError.at(location, f"file is larger than {MAX_FILE_BYTES} bytes")
     if b"\0" in data:
         at = _byte_location(data, data.index(b"\0"), shown_as)
-        raise InputError.at(at, "binary file (it holds NUL bytes); expected YAML text")
+        raise InputError.at(at, f"binary file (it holds NUL bytes); expected {expected}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         at = _byte_location(data, error.start, shown_as)
         raise InputError.at(at, f"not UTF-8 text (byte {error.start} is 0x{data[error.start]:02x})") from None
     if not text.strip():
-        raise InputError.at(Location(shown_as, 1, 1), "empty file; expected a definition")
+        raise InputError.at(Location(shown_as, 1, 1), f"empty file; expected {expected}")
     return text
 
 
