@@ -6,10 +6,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator import __version__
+
+if TYPE_CHECKING:
+    from generator.config import Config
 
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -28,19 +32,14 @@ def reported_input_errors() -> Iterator[None]:
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _settings(definitions: Path | None, out: Path | None):  # type: ignore[no-untyped-def]
+def _generate_files(definitions: Path | None, out: Path | None) -> tuple[Config, Path, dict[str, str]]:
+    """The configuration, the output folder, and the files generate would write there."""
     from generator.config import load_config
-
-    config = load_config()
-    return config, (definitions or config.definitions), (out or config.out)
-
-
-def _generate_files(definitions: Path | None, out: Path | None):  # type: ignore[no-untyped-def]
     from generator.pipeline import generate
 
-    config, definitions_path, out_path = _settings(definitions, out)
-    template_dirs = (config.templates,) if config.templates else ()
-    files = generate(definitions_path, config.shown, config.pins, config.targets, template_dirs)
+    config = load_config()
+    out_path = out or config.out
+    files = generate(definitions or config.definitions, config.shown, config.pins, config.targets, config.template_dirs)
     return config, out_path, files
 
 
@@ -193,7 +192,7 @@ def targets() -> None:
 
     with reported_input_errors():
         config = load_config()
-        template_dirs = (config.templates,) if config.templates else ()
+        template_dirs = config.template_dirs
         for target in available_targets(template_dirs):
             enabled = "on " if target.name in config.targets else "off"
             click.echo(f"{target.name} [{enabled}] {target.description}")

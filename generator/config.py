@@ -47,6 +47,11 @@ class Config:
     list_path: str = "/v1/entities/DEFINITION/SUB"
     pins: Mapping[str, Pins] = field(default_factory=dict)
 
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """The override folders searched before the built-in templates."""
+        return (self.templates,) if self.templates else ()
+
     def shown(self, path: Path) -> str:
         """A path as messages and headers show it: relative to the project, with forward slashes."""
         try:
