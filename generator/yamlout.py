@@ -1,18 +1,22 @@
 """The canonical YAML writer: deterministic block style, every string read back exactly as given.
 
 `dump_yaml` writes, byte for byte, what `dump_yaml_reference` (PyYAML's emitter with our style
-rules) writes, about fifty times faster: PyYAML's event machine and its per-character scalar
+rules) writes, about twenty times faster: PyYAML's event machine and its per-character scalar
 analysis cost most of a run. The fast writer follows PyYAML's emitter step by step for the
 shapes we serialise (dicts, lists, tuples, str, int, float, bool, None); any other value goes to
-the reference, so the output never depends on which of the two wrote it.
+the reference, so the output never depends on which of the two wrote it. `Entries` and `Chunk` let a document
+say which parts depend on what (an entity's schemas), so that a chunk store can keep their text.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 # Plain scalars that a YAML 1.2 reader (core schema) takes for a number, boolean or null, though
 # PyYAML (YAML 1.1) reads them as strings: `1e5`, `0o17`, `.NaN`. They are quoted, so that every
@@ -85,6 +89,81 @@ def dump_yaml(data: Any) -> str:
         return dump_yaml_reference(data)
 
 
+# --- Chunks: parts of a document serialised once per content. -----------------------------------
+
+
+class Chunk:
+    """Mapping entries that `build(owner)` makes; with a chunk store, written once per owner's content.
+
+    `label` names the build function: the store keys a chunk's text by label, owner and indent.
+    """
+
+    __slots__ = ("_data", "build", "label", "owner")
+
+    def __init__(self, label: str, owner: Any, build: Callable[[Any], dict[Any, Any]]) -> None:
+        self.label = label
+        self.owner = owner
+        self.build = build
+        self._data: dict[Any, Any] | None = None
+
+    def data(self) -> dict[Any, Any]:
+        """The entries, built once."""
+        if self._data is None:
+            self._data = self.build(self.owner)
+        return self._data
+
+
+class Entries(Mapping[Any, Any]):
+    """A mapping made of parts (dicts and chunks) merged as dict.update merges them, built on demand."""
+
+    def __init__(self, *parts: dict[Any, Any] | Chunk) -> None:
+        self.parts = parts
+        self._merged: dict[Any, Any] | None = None
+
+    def merged(self) -> dict[Any, Any]:
+        """The parts as one dict."""
+        if self._merged is None:
+            merged: dict[Any, Any] = {}
+            for part in self.parts:
+                merged.update(part.data() if isinstance(part, Chunk) else part)
+            self._merged = merged
+        return self._merged
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.merged()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.merged())
+
+    def __len__(self) -> int:
+        return len(self.merged())
+
+
+# A chunk's text, its keys, and the writer's state after it (column, whitespace, indention, open_ended).
+_Serialised = tuple[str, tuple[Any, ...], tuple[int, bool, bool, bool]]
+
+
+class ChunkStore(Protocol):
+    """Where chunk texts are kept: in memory for a run, or in dfgen's cache across runs."""
+
+    def get(self, chunk: Chunk, indent: int) -> _Serialised | None: ...
+
+    def put(self, chunk: Chunk, indent: int, serialised: _Serialised) -> None: ...
+
+
+_CHUNKS: ContextVar[ChunkStore | None] = ContextVar("dfgen_yaml_chunks", default=None)
+
+
+@contextmanager
+def chunk_store(store: ChunkStore | None) -> Iterator[None]:
+    """Serialise chunks through `store` inside the block; without one, chunks are plain entries."""
+    token = _CHUNKS.set(store)
+    try:
+        yield
+    finally:
+        _CHUNKS.reset(token)
+
+
 # --- The reference: PyYAML's emitter with our style rules. ---------------------------------------
 
 
@@ -118,8 +197,12 @@ def _reference_dumper() -> type:
             style = "|"
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
+    def represent_entries(dumper: Dumper, data: Entries) -> yaml.MappingNode:
+        return dumper.represent_dict(data.merged())
+
     Dumper.add_representer(str, represent_str)
     Dumper.add_representer(tuple, yaml.SafeDumper.represent_list)
+    Dumper.add_representer(Entries, represent_entries)
     return Dumper
 
 
@@ -343,19 +426,7 @@ class _Writer:
                 self.write_indicator("{", True, whitespace=True)
                 self.write_indicator("}", False)
                 return
-            inner = 0 if indent is None else indent + 2
-            for key, item in value.items():
-                self.write_indent(inner)
-                style, text, simple = self.scalar_form(key)
-                if simple:
-                    self.scalar(style, text, inner, False)
-                    self.write_indicator(":", False)
-                else:
-                    self.write_indicator("?", True, indention=True)
-                    self.scalar(style, text, inner, False)
-                    self.write_indent(inner)
-                    self.write_indicator(":", True, indention=True)
-                self.node(item, inner)
+            self.entries(value, 0 if indent is None else indent + 2)
         elif kind is list or kind is tuple:
             if not value:
                 self.write_indicator("[", True, whitespace=True)
@@ -366,9 +437,77 @@ class _Writer:
                 self.write_indent(inner)
                 self.write_indicator("-", True, indention=True)
                 self.node(item, inner)
+        elif kind is Entries:
+            self.merged_parts(value, indent, root)
         else:
             style, text, _ = self.scalar_form(value)
             self.scalar(style, text, indent, root)
+
+    def entries(self, mapping: dict[Any, Any], inner: int) -> None:
+        """The entries of a block mapping at indent `inner`."""
+        for key, item in mapping.items():
+            self.write_indent(inner)
+            style, text, simple = self.scalar_form(key)
+            if simple:
+                self.scalar(style, text, inner, False)
+                self.write_indicator(":", False)
+            else:
+                self.write_indicator("?", True, indention=True)
+                self.scalar(style, text, inner, False)
+                self.write_indent(inner)
+                self.write_indicator(":", True, indention=True)
+            self.node(item, inner)
+
+    def merged_parts(self, value: Entries, indent: int | None, root: bool) -> None:
+        """A mapping of parts: each chunk's text written once per content, else the merged dict."""
+        store = _CHUNKS.get()
+        if store is None:
+            self.node(value.merged(), indent, root)
+            return
+        inner = 0 if indent is None else indent + 2
+        resolved: list[tuple[dict[Any, Any] | Chunk, _Serialised | None]] = []
+        keys: list[Any] = []
+        for part in value.parts:
+            if isinstance(part, Chunk):
+                known = store.get(part, inner)
+                resolved.append((part, known))
+                keys.extend(known[1] if known is not None else part.data())
+            else:
+                resolved.append((part, None))
+                keys.extend(part)
+        if not keys or len(set(keys)) != len(keys):
+            # Empty, or a key in two parts: dict.update's order and values, written as one dict.
+            self.node(value.merged(), indent, root)
+            return
+        for part, known in resolved:
+            if not isinstance(part, Chunk):
+                self.entries(part, inner)
+            elif not (known[1] if known is not None else part.data()):
+                continue
+            elif not self.breaks_before(inner):
+                # A chunk's text starts with a line break: here it would not (the first key after `- `).
+                self.entries(part.data(), inner)
+            else:
+                if known is None:
+                    known = self.serialise(part.data(), inner)
+                    store.put(part, inner, known)
+                text, _, (self.column, self.whitespace, self.indention, self.open_ended) = known
+                self.parts.append(text)
+
+    def breaks_before(self, inner: int) -> bool:
+        """write_indent(inner) starts a new line: what comes after does not depend on what came before."""
+        return not self.indention or self.column > inner or (self.column == inner and not self.whitespace)
+
+    @staticmethod
+    def serialise(mapping: dict[Any, Any], inner: int) -> _Serialised:
+        """Entries at `inner` written after a line that write_indent must break, and the state after."""
+        writer = _Writer()
+        # Any state that breaks the line gives the same text: the break resets column and flags,
+        # and the first entry's `:` or `?` resets open_ended.
+        writer.column, writer.whitespace, writer.indention = inner + 1, False, False
+        writer.entries(mapping, inner)
+        state = (writer.column, writer.whitespace, writer.indention, writer.open_ended)
+        return "".join(writer.parts), tuple(mapping), state
 
     @staticmethod
     def scalar_form(value: Any) -> tuple[str, str, bool]:

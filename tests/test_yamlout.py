@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from generator.yamlout import (
     _RESOLVERS,
+    Chunk,
+    Entries,
     _implicit_tag,
+    chunk_store,
     dump_yaml,
     dump_yaml_reference,
     escape_double_quoted,
@@ -323,3 +326,86 @@ def test_the_generated_documents_are_the_reference_s() -> None:
         project = build_project(load_definitions(folder / "definitions", lambda p: p.name), config.pins)
         for data in [document(project.entities, "all"), *(document([e], e.code) for e in project.entities)]:
             assert dump_yaml(data) == dump_yaml_reference(data), folder
+
+
+# --- Chunks: a document of Entries writes what its merged dicts write, with a store or without. ---
+
+
+class _Store:
+    """A chunk store keyed like dfgen's: label, owner, indent."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, int, int], object] = {}
+
+    def get(self, chunk: Chunk, indent: int):  # type: ignore[no-untyped-def]
+        return self.texts.get((chunk.label, id(chunk.owner), indent))
+
+    def put(self, chunk: Chunk, indent: int, serialised) -> None:  # type: ignore[no-untyped-def]
+        self.texts[(chunk.label, id(chunk.owner), indent)] = serialised
+
+
+def _merged(data: object) -> object:
+    if isinstance(data, Entries):
+        return {k: _merged(v) for k, v in data.merged().items()}
+    if isinstance(data, dict):
+        return {k: _merged(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_merged(v) for v in data)
+    return data
+
+
+class _Owner:
+    def __init__(self, entries: dict) -> None:  # type: ignore[type-arg]
+        self.entries = entries
+
+
+@st.composite
+def _entries(draw, inner):  # type: ignore[no-untyped-def]
+    parts = []
+    for part in draw(st.lists(st.dictionaries(keys, inner, max_size=3), max_size=4)):
+        if draw(st.booleans()):
+            parts.append(Chunk(draw(st.sampled_from(["a", "b"])), _Owner(part), lambda owner: owner.entries))
+        else:
+            parts.append(part)
+    return Entries(*parts)
+
+
+chunked = st.recursive(
+    leaves,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3) | _entries(inner),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(chunked)
+def test_entries_write_their_merged_dict_with_and_without_a_chunk_store(data: object) -> None:
+    expected = dump_yaml_reference(_merged(data))
+    assert dump_yaml(data) == expected
+    store = _Store()
+    with chunk_store(store):
+        assert dump_yaml(data) == expected
+        # The second time, every chunk written at the start of a line comes from the store.
+        assert dump_yaml(data) == expected
+
+
+def test_a_stored_chunk_is_reused_whatever_came_before_it() -> None:
+    owner = _Owner({"k": "x\n\n", "j": [1, {}]})
+    store = _Store()
+    with chunk_store(store):
+        first = dump_yaml({"a": Entries({"before": "plain"}, Chunk("c", owner, lambda o: o.entries))})
+        assert len(store.texts) == 1
+        # After a literal block kept with |+ the line is already broken: the same text follows.
+        second = dump_yaml({"a": Entries({"before": "x\n\n"}, Chunk("c", owner, lambda o: o.entries))})
+        third = dump_yaml([Entries(Chunk("c", owner, lambda o: o.entries))])
+    assert first == dump_yaml_reference({"a": {"before": "plain", **owner.entries}})
+    assert second == dump_yaml_reference({"a": {"before": "x\n\n", **owner.entries}})
+    assert third == dump_yaml_reference([owner.entries])
+
+
+def test_a_key_in_two_parts_is_merged_as_dict_update_merges_it() -> None:
+    owner = _Owner({"b": 2, "a": 3})
+    data = {"m": Entries({"a": 1}, Chunk("c", owner, lambda o: o.entries))}
+    store = _Store()
+    with chunk_store(store):
+        assert dump_yaml(data) == "m:\n  a: 3\n  b: 2\n"

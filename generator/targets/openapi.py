@@ -16,6 +16,7 @@ from generator.definition import FieldType
 from generator.model import Entity, Project
 from generator.render import python_header
 from generator.targets.openapi_schema import Schema, entity_schemas, ref
+from generator.yamlout import Chunk, Entries
 
 OPENAPI_VERSION = "3.1.0"
 BUNDLE = "openapi/openapi.yaml"
@@ -161,12 +162,19 @@ def entity_paths(entity: Entity) -> dict[str, Schema]:
 
 
 def document(entities: Sequence[Entity], title: str) -> dict[str, Any]:
-    """One OpenAPI 3.1 document for these entities."""
-    paths: dict[str, Schema] = {"/v1/objects": {"post": create_operation(entities)}}
-    schemas: dict[str, Schema] = {"Error": ERROR_SCHEMA, "Definition": DEFINITION_SCHEMA}
-    for entity in entities:
-        paths.update(entity_paths(entity))
-        schemas.update(entity_schemas(entity))
+    """One OpenAPI 3.1 document for these entities.
+
+    Each entity's calls and schemas are chunks: the YAML writer serialises them once per entity
+    content, for its fragment and the bundle alike, and dfgen's cache keeps their text.
+    """
+    paths = Entries(
+        {"/v1/objects": {"post": create_operation(entities)}},
+        *(Chunk("openapi.entity_paths", entity, entity_paths) for entity in entities),
+    )
+    schemas = Entries(
+        {"Error": ERROR_SCHEMA, "Definition": DEFINITION_SCHEMA},
+        *(Chunk("openapi.entity_schemas", entity, entity_schemas) for entity in entities),
+    )
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
