@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,14 +32,18 @@ def reported_input_errors() -> Iterator[None]:
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _generate_files(definitions: Path | None, out: Path | None) -> tuple[Config, Path, dict[str, str]]:
+def _generate_files(
+    definitions: Path | None, out: Path | None, use_cache: bool = True
+) -> tuple[Config, Path, Mapping[str, str]]:
     """The configuration, the output folder, and the files generate would write there."""
+    from generator.cache import Cache
     from generator.config import load_config
     from generator.pipeline import generate
 
     config = load_config()
     out_path = out or config.out
-    files = generate(definitions or config.definitions, config.shown, config.pins, config.targets, config.template_dirs)
+    cache = Cache(config.cache) if use_cache and config.cache is not None else None
+    files = generate(definitions or config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache)
     return config, out_path, files
 
 
@@ -53,6 +57,11 @@ _out_option = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     help="The output folder (default: [tool.dfgen] out, or generated/).",
 )
+_no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache ([tool.dfgen] cache, or .dfgen-cache/); the output is the same.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,12 +73,13 @@ def main() -> None:
 @main.command()
 @_definitions_option
 @_out_option
-def generate(definitions: Path | None, out: Path | None) -> None:
+@_no_cache_option
+def generate(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     """Write the generated files for every definition; exit 2 and write nothing on bad input."""
     from generator.output import write
 
     with reported_input_errors():
-        config, out_path, files = _generate_files(definitions, out)
+        config, out_path, files = _generate_files(definitions, out, not no_cache)
         changes = write(out_path, files)
     click.echo(f"dfgen: {config.shown(out_path)}: {len(files) + 1} files, {changes.summary()}")
 
@@ -77,12 +87,13 @@ def generate(definitions: Path | None, out: Path | None) -> None:
 @main.command()
 @_definitions_option
 @_out_option
-def check(definitions: Path | None, out: Path | None) -> None:
+@_no_cache_option
+def check(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     """Exit 1 and name every file of the output folder that generate would change."""
     from generator.output import compare
 
     with reported_input_errors():
-        config, out_path, files = _generate_files(definitions, out)
+        config, out_path, files = _generate_files(definitions, out, not no_cache)
         changes = compare(out_path, files)
     shown = config.shown(out_path)
     if not changes:

@@ -27,9 +27,11 @@ KEYS = (
     "definition-path",
     "list-path",
     "pins",
+    "cache",
 )
 # The built-in targets; a project may add its own (see generator/targets/__init__.py).
 TARGETS = ("models", "openapi", "docs")
+CACHE = ".dfgen-cache"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Config:
     definition_path: str = "/v1/objects/DEFINITION/{code}"
     list_path: str = "/v1/entities/DEFINITION/SUB"
     pins: Mapping[str, Pins] = field(default_factory=dict)
+    # dfgen's cache folder (.dfgen-cache by default); None: no cache.
+    cache: Path | None = None
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -74,7 +78,7 @@ def load_config(start: Path | None = None) -> Config:
     start = (start or Path.cwd()).resolve()
     pyproject = find_pyproject(start)
     if pyproject is None:
-        return Config(root=start, definitions=start / "definitions", out=start / "generated")
+        return Config(root=start, definitions=start / "definitions", out=start / "generated", cache=start / CACHE)
     shown = pyproject.name if pyproject.parent == start else str(pyproject)
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
@@ -103,6 +107,9 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     if not isinstance(targets, list) or not all(isinstance(t, str) and t.isidentifier() for t in targets):
         raise InputError.at(where, "[tool.dfgen] targets: expected a list of target names, such as models")
     templates = text("templates", None)
+    cache = table.get("cache", CACHE)
+    if cache is not False and not (isinstance(cache, str) and cache):
+        raise InputError.at(where, "[tool.dfgen] cache: expected a folder, or false for no cache")
     return Config(
         root=root,
         definitions=root / (text("definitions", "definitions") or "definitions"),
@@ -114,6 +121,7 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         definition_path=text("definition-path", Config.definition_path) or Config.definition_path,
         list_path=text("list-path", Config.list_path) or Config.list_path,
         pins=parse_pins(table.get("pins", {}), where),
+        cache=root / cache if cache else None,
     )
 
 

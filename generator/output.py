@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,32 +94,54 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def compare(out: Path, files: dict[str, str]) -> Changes:
-    """How the output folder differs from `files` (with manifest): nothing is written."""
-    expected = with_manifest(files)
+def _file_digest(path: Path) -> str | None:
+    return _digest(path.read_bytes()) if path.is_file() else None
+
+
+def expected_digests(files: Mapping[str, str]) -> dict[str, str]:
+    """The sha256 of every file and of the manifest; taken from `files.digests` when it has them."""
+    known = getattr(files, "digests", None)
+    digests = dict(known) if isinstance(known, dict) else {p: _digest(t.encode("utf-8")) for p, t in files.items()}
+    digests[MANIFEST] = _digest(manifest_text(list(files)).encode("utf-8"))
+    return digests
+
+
+def compare(out: Path, files: Mapping[str, str]) -> Changes:
+    """How the output folder differs from `files` (with manifest): nothing is written.
+
+    Generated files from the cache bring `disk_state(out)`: the digests of files on disk whose
+    stat has not changed since they were last hashed.
+    """
+    expected = expected_digests(files)
+    state = files.disk_state(out) if hasattr(files, "disk_state") else None
     changes = Changes()
-    for relative, text in sorted(expected.items()):
+    for relative, digest in sorted(expected.items()):
         target = out / relative
-        if not target.is_file():
+        actual = state.digest(relative, target) if state is not None else _file_digest(target)
+        if actual is None:
             changes.added.append(relative)
-        elif _digest(target.read_bytes()) != _digest(text.encode("utf-8")):
+        elif actual != digest:
             changes.changed.append(relative)
+    if state is not None:
+        state.save()
     changes.removed = sorted(p for p in previous_files(out) if p not in expected and (out / p).exists())
     return changes
 
 
-def write(out: Path, files: dict[str, str]) -> Changes:
+def write(out: Path, files: Mapping[str, str]) -> Changes:
     """Make the output folder hold `files`: stage every file, then swap each in atomically.
 
     Files dfgen did not write are never touched; files the previous manifest lists and this run
-    does not produce are removed. If staging fails, nothing in `out` has changed.
+    does not produce are removed. If staging fails, nothing in `out` has changed. Only the texts
+    of files that differ are read from `files`: a run the cache answers renders nothing.
     """
     changes = compare(out, files)
-    expected = with_manifest(files)
-    to_write = [p for p in sorted(expected) if p in changes.added or p in changes.changed]
+    to_write = [p for p in sorted([*files, MANIFEST]) if p in changes.added or p in changes.changed]
     # The manifest goes last: until it is replaced, the previous run's list still describes disk.
     to_write.sort(key=lambda p: p == MANIFEST)
-    write_files(out, {relative: expected[relative] for relative in to_write})
+    texts = {p: manifest_text(list(files)) if p == MANIFEST else files[p] for p in to_write}
+    # Not fsynced: a generated file lost to a crash is regenerated, and `dfgen check` notices it.
+    write_files(out, texts, durable=False)
     for relative in changes.removed:
         (out / relative).unlink(missing_ok=True)
         _remove_empty_parents(out, (out / relative).parent)
@@ -134,8 +157,11 @@ def _umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_umask()
 
 
-def write_files(folder: Path, files: dict[str, str]) -> None:
-    """Stage every file beside its target, then swap them in, in order; if staging fails, nothing changed."""
+def write_files(folder: Path, files: Mapping[str, str], durable: bool = True) -> None:
+    """Stage every file beside its target, then swap them in, in order; if staging fails, nothing changed.
+
+    `durable` flushes each file to disk before the swap (about 0.4 ms a file here, 40 ms on slow disks).
+    """
     staged: list[tuple[Path, Path]] = []
     try:
         for relative, text in files.items():
@@ -146,8 +172,9 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
             os.chmod(handle, _NEW_FILE_MODE)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text.encode("utf-8"))
-                stream.flush()
-                os.fsync(stream.fileno())
+                if durable:
+                    stream.flush()
+                    os.fsync(stream.fileno())
             staged.append((Path(temporary), target))
     except BaseException:
         for temporary, _ in staged:

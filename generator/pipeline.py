@@ -1,24 +1,34 @@
-"""Generation as a pure function: definitions and settings in, {relative path: contents} out."""
+"""Generation as a pure function: definitions and settings in, {relative path: contents} out.
+
+With a cache (generator/cache.py) the same function remembers its work by content: a run whose
+inputs an earlier run had returns that run's file digests and renders only if a text is needed;
+otherwise each definition file's entity and per-entity outputs come from its record when its
+bytes, pins, templates and the facts the output reads of other entities are unchanged.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from generator.build import Pins, build_project
-from generator.definition import EntityDef
-from generator.diagnostics import Diagnostic, InputError, Location
-from generator.load import definition_files, load_file
-from generator.model import Project
-from generator.render import environment
-from generator.targets import find_target, render_target
-from generator.validate import validate_definition
+# Imports stay inside the functions: a run that the cache answers loads neither Jinja nor PyYAML.
+if TYPE_CHECKING:
+    from generator.build import Pins
+    from generator.cache import Cache
+    from generator.cache_records import RenderMemo
+    from generator.definition import EntityDef
+    from generator.model import Project
 
 ShowPath = Callable[[Path], str]
 
 
 def load_definitions(path: Path, show: ShowPath) -> list[EntityDef]:
     """Every definition under `path`, or InputError with the problems of all files at once."""
+    from generator.diagnostics import Diagnostic, InputError, Location
+    from generator.load import definition_files, load_file
+    from generator.validate import validate_definition
+
     files = definition_files(path)
     if not files:
         # An empty folder is far more often a wrong path than a tenant without entities.
@@ -37,17 +47,30 @@ def load_definitions(path: Path, show: ShowPath) -> list[EntityDef]:
 
 
 def render_targets(
-    project: Project, targets: tuple[str, ...], template_dirs: tuple[Path, ...], definitions_source: str
-) -> dict[str, str]:
-    """Render every target; nothing touches the disk."""
-    env = environment(template_dirs)
-    files: dict[str, str] = {}
-    for name in targets:
-        rendered = render_target(find_target(name, template_dirs), project, env, definitions_source)
-        clash = sorted(set(files) & set(rendered))
-        if clash:
-            raise InputError.at(Location(name), f"target writes {clash[0]}, which another target writes too")
-        files.update(rendered)
+    project: Project,
+    targets: tuple[str, ...],
+    template_dirs: tuple[Path, ...],
+    definitions_source: str,
+    memo: RenderMemo | None = None,
+    bytecode: Any = None,
+) -> dict[str, Any]:
+    """Render every target; nothing touches the disk. With a memo, a value may be a StoredText."""
+    from generator.cache_records import InRunChunks
+    from generator.diagnostics import InputError, Location
+    from generator.render import environment
+    from generator.targets import find_target, render_target
+    from generator.yamlout import chunk_store
+
+    env = environment(template_dirs, bytecode)
+    files: dict[str, Any] = {}
+    # Without a cache, chunks still serve the bundle what the fragments wrote.
+    with chunk_store(memo if memo is not None else InRunChunks()):
+        for name in targets:
+            rendered = render_target(find_target(name, template_dirs), project, env, definitions_source, memo)
+            clash = sorted(set(files) & set(rendered))
+            if clash:
+                raise InputError.at(Location(name), f"target writes {clash[0]}, which another target writes too")
+            files.update(rendered)
     return dict(sorted(files.items()))
 
 
@@ -57,7 +80,146 @@ def generate(
     pins: Mapping[str, Pins],
     targets: tuple[str, ...],
     template_dirs: tuple[Path, ...] = (),
-) -> dict[str, str]:
+    cache: Cache | None = None,
+) -> Mapping[str, str]:
     """{path under the output folder: contents} for the definitions at `definitions`."""
-    project = build_project(load_definitions(definitions, show), pins)
-    return render_targets(project, targets, template_dirs, show(definitions))
+    if cache is None:
+        from generator.build import build_project
+
+        project = build_project(load_definitions(definitions, show), pins)
+        return render_targets(project, targets, template_dirs, show(definitions))
+    from generator import cache as caching
+    from generator.render import builtin_templates
+
+    inputs = _read_inputs(definitions, show)
+    key = None
+    if inputs is not None:
+        roots = [*template_dirs, builtin_templates()]
+        key = caching.run_key(cache, [(shown, data) for _, shown, data in inputs], show(definitions), pins, targets, roots)
+        digests = caching.load_run(cache, key)
+        if digests is not None:
+            return Generated(
+                digests, render=lambda: _generate(definitions, show, pins, targets, template_dirs, cache, inputs), cache=cache
+            )
+    files = _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
+    if key is not None:
+        caching.save_run(cache, key, files.digests)
+    return files
+
+
+class Generated(Mapping[str, str]):
+    """Generated files known by digest (output.compare uses `digests`); a text is read when asked for.
+
+    A text is one rendered now, one an earlier run rendered (from the store), or, for a run the
+    cache answered whole, one from generating again when the first text is asked for.
+    """
+
+    def __init__(
+        self,
+        digests: dict[str, str],
+        texts: Mapping[str, Any] | None = None,
+        render: Callable[[], Mapping[str, str]] | None = None,
+        cache: Cache | None = None,
+    ) -> None:
+        self.digests = digests
+        self._texts = texts
+        self._render = render
+        self.cache = cache
+
+    def disk_state(self, out: Path) -> Any:
+        """What the cache knows of the output folder's files (see generator.cache.DiskState)."""
+        from generator.cache import DiskState
+
+        return DiskState(self.cache, out) if self.cache is not None else None
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self.digests:
+            raise KeyError(path)
+        if self._texts is None:
+            assert self._render is not None
+            self._texts = self._render()
+        value = self._texts[path]
+        return value if isinstance(value, str) else str(value.text())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.digests)
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+
+def _read_inputs(definitions: Path, show: ShowPath) -> list[tuple[Path, str, bytes]] | None:
+    """Each definition file, its shown path and bytes; None when the uncached path must report a problem."""
+    from generator.diagnostics import InputError
+    from generator.load import definition_files
+
+    try:
+        files = definition_files(definitions)
+        return [(file, show(file), file.read_bytes()) for file in files] or None
+    except (InputError, OSError):
+        return None
+
+
+def _generate(
+    definitions: Path,
+    show: ShowPath,
+    pins: Mapping[str, Pins],
+    targets: tuple[str, ...],
+    template_dirs: tuple[Path, ...],
+    cache: Cache,
+    inputs: list[tuple[Path, str, bytes]] | None,
+) -> Generated:
+    """Load, build and render through the cache's records; any doubt goes the uncached way."""
+    from generator.build import build_project
+    from generator.cache import jinja_bytecode
+    from generator.cache_records import RenderMemo, text_digest
+    from generator.render import builtin_templates
+
+    loaded = _load_records(inputs, pins, cache) if inputs is not None else None
+    memo = None
+    if loaded is None:
+        # The uncached path: the exact diagnostics of bad input, or a project without records.
+        project = build_project(load_definitions(definitions, show), pins)
+    else:
+        project, records = loaded
+        memo = RenderMemo(cache, records, project, template_dirs, builtin_templates())
+    files = render_targets(project, targets, template_dirs, show(definitions), memo, jinja_bytecode(cache))
+    if memo is not None:
+        memo.save()
+    digests: dict[str, str] = {}
+    for path, value in files.items():
+        digests[path] = text_digest(value) if isinstance(value, str) else value.digest
+    return Generated(digests, texts=files, cache=cache)
+
+
+def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins], cache: Cache) -> tuple[Project, list[Any]] | None:
+    """The project from the definition records; None when a file is bad or two entities meet."""
+    from generator.build import build_project
+    from generator.cache_records import DefinitionRecord
+    from generator.diagnostics import InputError
+    from generator.load import load_file
+    from generator.model import Project
+    from generator.validate import validate_definition
+
+    records = []
+    try:
+        for file, shown, data in inputs:
+            record = DefinitionRecord(cache, shown, data)
+
+            def parse(file: Path = file, shown: str = shown) -> EntityDef:
+                return validate_definition(load_file(file, shown), shown)
+
+            record.parse(parse)
+            if record.dirty and file.read_bytes() != data:
+                # The file changed while it was read: nothing of it may be kept under the old bytes.
+                return None
+            # The entity is what build_project makes of the definition alone; clashes between
+            # entities (codes, modules) are checked below, and reported by the uncached path.
+            record.build(pins.get(record.code), lambda d: build_project([d], pins).entities[0])
+            records.append(record)
+    except (InputError, OSError):
+        return None
+    entities = [r.entity for r in records]
+    if len({e.code for e in entities}) != len(entities) or len({e.module for e in entities}) != len(entities):
+        return None
+    return Project(tuple(sorted(entities, key=lambda e: e.code))), records

@@ -6,12 +6,13 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from generator.markdown import md
 from generator.yamlout import dump_yaml
+
+if TYPE_CHECKING:
+    import jinja2
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -61,10 +62,14 @@ def python_header(source: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
-    """Templates from the override folders first, then the built-in ones."""
+def environment(template_dirs: Sequence[Path] = (), bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """Templates from the override folders first, then the built-in ones; compiled ones from dfgen's cache."""
+    # Imported here: --help and a run the cache answers never load Jinja.
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*template_dirs, builtin_templates()]),
+        bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

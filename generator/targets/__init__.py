@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -149,25 +149,42 @@ def project_context(target: Target, module: ModuleType | None, project: Project,
     return context
 
 
-def render_target(target: Target, project: Project, env: jinja2.Environment, source: str) -> dict[str, str]:
-    """{path under the output folder: contents} for one target, Python files formatted."""
+def render_target(
+    target: Target, project: Project, env: jinja2.Environment, source: str, memo: Any = None
+) -> dict[str, str]:
+    """{path under the output folder: contents} for one target, Python files formatted.
+
+    With a `memo` (generator.cache_records.RenderMemo), a per-entity output an earlier run
+    rendered is not rendered again: its value is a StoredText, its digest now and its text later.
+    """
     module = _context_module(target)
     files: dict[str, str] = {}
     shared: dict[str, Any] | None = None
     for output in target.files:
-        template = env.get_template(f"{target.name}/{output.template}")
+        # Compiled on first use: a run whose outputs all come from the cache compiles nothing.
+        templates: list[jinja2.Template] = []
+
+        def render(context: dict[str, Any], output: OutputFile = output, templates: list[jinja2.Template] = templates) -> str:
+            if not templates:
+                templates.append(env.get_template(f"{target.name}/{output.template}"))
+            text = templates[0].render(context)
+            return format_python(text) if output.format == "python" else text
+
         if output.each == "entity":
-            rendered = [
-                (entity_path(module, entity, output.path), template.render(entity_context(target, module, project, entity)))
-                for entity in project.entities
-            ]
+            rendered = []
+            for entity in project.entities:
+                def render_entity(entity: Entity = entity, render: Callable[[dict[str, Any]], str] = render) -> str:
+                    return render(entity_context(target, module, project, entity))
+
+                text = memo.entity_output(target, output, entity, render_entity) if memo else render_entity()
+                rendered.append((entity_path(module, entity, output.path), text))
         else:
             shared = shared if shared is not None else project_context(target, module, project, source)
-            rendered = [(output.path, template.render(shared))]
+            rendered = [(output.path, render(shared))]
         for path, text in rendered:
             if path in files:
                 raise InputError.at(Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}")
-            files[path] = format_python(text) if output.format == "python" else text
+            files[path] = text
     return files
 
 

@@ -1,0 +1,256 @@
+"""The cache's record of each definition file: its entity, its outputs' digests and its YAML chunks.
+
+A record is keyed by dfgen's code and the file's shown path and bytes. It holds the parsed
+definition, the entity built from it with the pins it was built with, the digest of each
+per-entity output (its text is stored once, by that digest), and the YAML chunks of the entity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from generator.cache import Cache, digest, pins_text, templates_fingerprint
+
+_PICKLE = pickle.HIGHEST_PROTOCOL
+
+
+class DefinitionRecord:
+    """What the cache knows about one definition file."""
+
+    def __init__(self, cache: Cache, shown: str, data: bytes) -> None:
+        self.cache = cache
+        self.key = digest(cache.code, "definition", shown, data)
+        stored = cache.store.load("definitions", self.key)
+        self.value: dict[str, Any] | None = stored if _is_record(stored) else None
+        self.dirty = False
+        self.definition: Any = None
+        self.entity: Any = None
+        self.entity_key = ""
+        self.used_outputs: set[str] = set()
+        self.used_chunks: set[tuple[str, int]] = set()
+
+    def parse(self, load: Callable[[], Any]) -> None:
+        """Parse and validate the file with `load()` unless the record holds it (InputError passes)."""
+        if self.value is None:
+            self.definition = load()
+            self.value = {
+                "code": self.definition.code,
+                "definition": pickle.dumps(self.definition, protocol=_PICKLE),
+                "pins": None,
+                "entity": None,
+                "outputs": {},
+                "chunks": {},
+            }
+            self.dirty = True
+
+    @property
+    def code(self) -> str:
+        assert self.value is not None
+        return str(self.value["code"])
+
+    def build(self, pins: Any, build_one: Callable[[Any], Any]) -> None:
+        """The entity for these pins: from the record, else `build_one(definition)` (InputError passes)."""
+        assert self.value is not None
+        pins_key = digest(pins_text(pins))
+        self.entity_key = digest(self.key, pins_key)
+        if self.value["pins"] == pins_key and self.value["entity"] is not None:
+            self.entity = _unpickled(self.value["entity"])
+            if self.entity is not None:
+                return
+        definition = self.definition if self.definition is not None else pickle.loads(self.value["definition"])
+        self.entity = build_one(definition)
+        # Outputs and chunks belong to the entity: new pins, new entity, nothing kept.
+        self.value.update(pins=pins_key, entity=pickle.dumps(self.entity, protocol=_PICKLE), outputs={}, chunks={})
+        self.dirty = True
+
+    def save(self) -> None:
+        """Store the record if this run added to it, with only the outputs and chunks this run used."""
+        if self.value is None or not self.dirty:
+            return
+        self.value["outputs"] = {k: v for k, v in self.value["outputs"].items() if k in self.used_outputs}
+        self.value["chunks"] = {k: v for k, v in self.value["chunks"].items() if k in self.used_chunks}
+        self.cache.store.save("definitions", self.key, self.value)
+        self.dirty = False
+
+
+def _unpickled(data: bytes) -> Any:
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, the entity is rebuilt
+        return None
+
+
+def _is_record(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("code"), str)
+        and isinstance(value.get("definition"), bytes)
+        and isinstance(value.get("entity"), (bytes, type(None)))
+        and isinstance(value.get("pins"), (str, type(None)))
+        and isinstance(value.get("outputs"), dict)
+        and isinstance(value.get("chunks"), dict)
+    )
+
+
+def _is_chunk(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], tuple)
+        and isinstance(value[2], tuple)
+        and len(value[2]) == 4
+    )
+
+
+def text_digest(text: str) -> str:
+    """The sha256 of the text's UTF-8 bytes: the digest output.compare gives the file."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class StoredText:
+    """An output an earlier run rendered: its digest now, its text from the store when asked."""
+
+    __slots__ = ("cache", "digest", "render")
+
+    def __init__(self, cache: Cache, digest: str, render: Callable[[], str]) -> None:
+        self.cache = cache
+        self.digest = digest
+        self.render = render
+
+    def text(self) -> str:
+        stored = self.cache.store.load("texts", self.digest)
+        if isinstance(stored, str) and text_digest(stored) == self.digest:
+            return stored
+        # Pruned or damaged: render it again (the same bytes: rendering is a pure function).
+        return self.render()
+
+
+# What a built-in target's per-entity output reads besides its entity, when none of its templates
+# is overridden: models and OpenAPI nothing; docs the links out of the entity and into it.
+# tests/test_cache.py changes other entities' other facts and checks that the pages stay.
+_READS_OTHER_ENTITIES = {
+    "generator.targets.models": False,
+    "generator.targets.openapi": False,
+    "generator.targets.docs": True,
+}
+
+
+class RenderMemo:
+    """Per-entity outputs and YAML chunks through the entities' records (a yamlout.ChunkStore too)."""
+
+    def __init__(
+        self, cache: Cache, records: list[DefinitionRecord], project: Any, template_dirs: tuple[Path, ...], builtin: Path
+    ) -> None:
+        self.cache = cache
+        self.records = records
+        self.by_entity = {id(r.entity): r for r in records}
+        self.project = project
+        self.template_dirs = template_dirs
+        self.builtin = builtin
+        self.templates = templates_fingerprint([*template_dirs, builtin])
+        self.project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
+        self.transient = InRunChunks()
+        self._facts: dict[tuple[str, int], str] = {}
+        self._links_in: dict[str, list[str]] | None = None
+        self._modules: dict[str, str] = {}
+
+    def entity_output(self, target: Any, output: Any, entity: Any, render: Callable[[], str]) -> str | StoredText:
+        """A per-entity output: its stored digest if an earlier run rendered it, else its text, kept."""
+        record = self.by_entity.get(id(entity))
+        if record is None or record.value is None:
+            return render()
+        key = digest(
+            target.name,
+            repr((output.template, output.each, output.path, output.format)),
+            self.templates,
+            self.facts(target, entity),
+        )
+        record.used_outputs.add(key)
+        known = record.value["outputs"].get(key)
+        if isinstance(known, str) and len(known) == 64:
+            # The text's store entry is in use as long as a record points at it.
+            self.cache.store.used.setdefault("texts", set()).add(known)
+            return StoredText(self.cache, known, render)
+        text = render()
+        known = text_digest(text)
+        self.cache.store.save("texts", known, text)
+        record.value["outputs"][key] = known
+        record.dirty = True
+        return text
+
+    def facts(self, target: Any, entity: Any) -> str:
+        """What the output may read of other entities: precisely for built-in targets, else everything."""
+        cached = self._facts.get((target.name, id(entity)))
+        if cached is not None:
+            return cached
+        builtin = (
+            target.context in _READS_OTHER_ENTITIES
+            and target.folder == self.builtin / target.name
+            and not any((folder / target.name).exists() for folder in self.template_dirs)
+        )
+        if not builtin:
+            facts = "project " + self.project_key
+        elif not _READS_OTHER_ENTITIES[target.context]:
+            facts = "entity only"
+        else:
+            facts = "links " + digest(*self._links(entity))
+        self._facts[(target.name, id(entity))] = facts
+        return facts
+
+    def _links(self, entity: Any) -> list[str]:
+        """The docs' cross-entity facts: what this entity's lookups point at, and the lookups pointing at it."""
+        if self._links_in is None:
+            self._links_in = {}
+            self._modules = {e.code: e.module for e in self.project.entities}
+            for other in self.project.entities:
+                for field in other.fields:
+                    if field.target is not None:
+                        fact = repr((other.code, other.display_name, other.module, field))
+                        self._links_in.setdefault(field.target, []).append(fact)
+        out = [repr((f.code, f.target, self._modules.get(f.target))) for f in entity.fields if f.target is not None]
+        return ["out", *out, "in", *self._links_in.get(entity.code, [])]
+
+    # yamlout.ChunkStore: the chunks an entity owns live in its record.
+
+    def get(self, chunk: Any, indent: int) -> Any:
+        record = self.by_entity.get(id(chunk.owner))
+        if record is None or record.value is None:
+            return self.transient.get(chunk, indent)
+        key = (chunk.label, indent)
+        record.used_chunks.add(key)
+        value = record.value["chunks"].get(key)
+        return value if _is_chunk(value) else None
+
+    def put(self, chunk: Any, indent: int, serialised: Any) -> None:
+        record = self.by_entity.get(id(chunk.owner))
+        if record is None or record.value is None:
+            self.transient.put(chunk, indent, serialised)
+            return
+        record.value["chunks"][(chunk.label, indent)] = serialised
+        record.dirty = True
+
+    def save(self) -> None:
+        """Store every record this run changed."""
+        for record in self.records:
+            record.save()
+
+
+class InRunChunks:
+    """Chunk texts for one run, by owner object: the bundle reuses what the fragments wrote."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, int, int], Any] = {}
+        # The owners stay alive while their ids key the table.
+        self.owners: list[Any] = []
+
+    def get(self, chunk: Any, indent: int) -> Any:
+        return self.texts.get((chunk.label, id(chunk.owner), indent))
+
+    def put(self, chunk: Any, indent: int, serialised: Any) -> None:
+        self.owners.append(chunk.owner)
+        self.texts[(chunk.label, id(chunk.owner), indent)] = serialised
