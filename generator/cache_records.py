@@ -149,15 +149,10 @@ class RenderMemo:
         self.cache = cache
         self.records = records
         self.by_entity = {id(r.entity): r for r in records}
-        self.project = project
-        self.template_dirs = template_dirs
-        self.builtin = builtin
         self.templates = templates_fingerprint([*template_dirs, builtin])
-        self.project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
+        project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
+        self.facts = Facts(project, template_dirs, builtin, project_key)
         self.transient = InRunChunks()
-        self._facts: dict[tuple[str, int], str] = {}
-        self._links_in: dict[str, list[str]] | None = None
-        self._modules: dict[str, str] = {}
 
     def entity_output(self, target: Any, output: Any, entity: Any, render: Callable[[], str]) -> str | StoredText:
         """A per-entity output: its stored digest if an earlier run rendered it, else its text, kept."""
@@ -168,7 +163,7 @@ class RenderMemo:
             target.name,
             repr((output.template, output.each, output.path, output.format)),
             self.templates,
-            self.facts(target, entity),
+            self.facts.of(target, entity),
         )
         record.used_outputs.add(key)
         known = record.value["outputs"].get(key)
@@ -183,8 +178,45 @@ class RenderMemo:
         record.dirty = True
         return text
 
-    def facts(self, target: Any, entity: Any) -> str:
-        """What the output may read of other entities: precisely for built-in targets, else everything."""
+    # yamlout.ChunkStore: the chunks an entity owns live in its record.
+
+    def get(self, chunk: Any, indent: int) -> Any:
+        record = self.by_entity.get(id(chunk.owner))
+        if record is None or record.value is None:
+            return self.transient.get(chunk, indent)
+        key = (chunk.label, indent)
+        record.used_chunks.add(key)
+        value = record.value["chunks"].get(key)
+        return value if _is_chunk(value) else None
+
+    def put(self, chunk: Any, indent: int, serialised: Any) -> None:
+        record = self.by_entity.get(id(chunk.owner))
+        if record is None or record.value is None:
+            self.transient.put(chunk, indent, serialised)
+            return
+        record.value["chunks"][(chunk.label, indent)] = serialised
+        record.dirty = True
+
+    def save(self) -> None:
+        """Store every record this run changed."""
+        for record in self.records:
+            record.save()
+
+
+class Facts:
+    """What a per-entity output may read of other entities, as a digest for its key."""
+
+    def __init__(self, project: Any, template_dirs: tuple[Path, ...], builtin: Path, project_key: str) -> None:
+        self.project = project
+        self.template_dirs = template_dirs
+        self.builtin = builtin
+        self.project_key = project_key
+        self._facts: dict[tuple[str, int], str] = {}
+        self._links_in: dict[str, list[str]] | None = None
+        self._modules: dict[str, str] = {}
+
+    def of(self, target: Any, entity: Any) -> str:
+        """Precisely what a built-in target reads; for any other target, every entity."""
         cached = self._facts.get((target.name, id(entity)))
         if cached is not None:
             return cached
@@ -214,30 +246,6 @@ class RenderMemo:
                         self._links_in.setdefault(field.target, []).append(fact)
         out = [repr((f.code, f.target, self._modules.get(f.target))) for f in entity.fields if f.target is not None]
         return ["out", *out, "in", *self._links_in.get(entity.code, [])]
-
-    # yamlout.ChunkStore: the chunks an entity owns live in its record.
-
-    def get(self, chunk: Any, indent: int) -> Any:
-        record = self.by_entity.get(id(chunk.owner))
-        if record is None or record.value is None:
-            return self.transient.get(chunk, indent)
-        key = (chunk.label, indent)
-        record.used_chunks.add(key)
-        value = record.value["chunks"].get(key)
-        return value if _is_chunk(value) else None
-
-    def put(self, chunk: Any, indent: int, serialised: Any) -> None:
-        record = self.by_entity.get(id(chunk.owner))
-        if record is None or record.value is None:
-            self.transient.put(chunk, indent, serialised)
-            return
-        record.value["chunks"][(chunk.label, indent)] = serialised
-        record.dirty = True
-
-    def save(self) -> None:
-        """Store every record this run changed."""
-        for record in self.records:
-            record.save()
 
 
 class InRunChunks:
