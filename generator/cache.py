@@ -146,8 +146,22 @@ class Store:
             pass
 
     def prune(self, kinds: Iterable[str]) -> None:
-        """Remove entries of these kinds that this run did not use and no run used for a week."""
+        """Remove entries of these kinds that this run did not use and no run used for a week.
+
+        At most once an hour: looking at every entry costs a run that changed one entity 10 ms.
+        """
         now = time.time()
+        marker = self.folder / ".pruned"
+        try:
+            if now - marker.stat().st_mtime < 3600:
+                return
+        except OSError:
+            pass
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            return
         for kind in kinds:
             used = self.used.get(kind, set())
             try:
@@ -227,22 +241,24 @@ def load_run(cache: Cache, key: str) -> dict[str, str] | None:
 
 def save_run(cache: Cache, key: str, digests: Mapping[str, str]) -> None:
     cache.store.save("runs", key, dict(digests))
-    cache.store.prune(["definitions", "runs", "jinja", "texts"])
+    cache.store.prune(["definitions", "runs", "jinja", "texts", "outputs", "disk"])
 
 
 # --- The output folder as dfgen last saw it: digests by stat, so unchanged files are not read. ------
 
 # A file changed this recently may change again within the same timestamp tick unnoticed (git's
-# "racy" entries): its stat is not trusted, it is hashed next time too.
-_RACY_NS = 2_000_000_000
+# "racy" entries): its stat is not trusted, it is hashed next time too. The window is longer
+# than the timestamps' resolution: whole seconds (FAT, ext3, HFS+) or a clock tick (ext4, APFS).
+_RACY_COARSE_NS = 2_000_000_000
+_RACY_FINE_NS = 500_000_000
 
 
 class DiskState:
     """The digests of the output folder's files by (size, mtime, ctime, inode), as last hashed.
 
     An edit changes the ctime (which no tool can set back) or the mtime, so a file whose stat is
-    unchanged since it was hashed still has that digest; a file modified less than two seconds
-    before it was hashed is hashed again next time.
+    unchanged since it was hashed still has that digest; a file modified shortly before it was
+    hashed is hashed again next time.
     """
 
     def __init__(self, cache: Cache, out: Path) -> None:
@@ -272,7 +288,8 @@ class DiskState:
         except OSError:
             return None
         # The stat was taken before the read: a change in between leaves a newer stat, never a stale one.
-        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > _RACY_NS:
+        window = _RACY_COARSE_NS if status.st_mtime_ns % 1_000_000_000 == 0 else _RACY_FINE_NS
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > window:
             self.seen[relative] = (*signature, value)
         return value
 

@@ -179,13 +179,31 @@ _READS_OTHER_ENTITIES = {
 }
 
 
+def _models_package(project: Any) -> list[str]:
+    # models.project_context: the header, and package_exports (each entity's module, its classes
+    # named after its code, and its enum classes' names).
+    return [repr((e.code, e.module, tuple(enum.name for enum in e.enums))) for e in project.entities]
+
+
+# What a built-in target's per-project outputs read, when it is little; the OpenAPI bundle and
+# the docs index read nearly everything and are rendered every time.
+_PROJECT_READS: dict[str, Callable[[Any], list[str]]] = {"generator.targets.models": _models_package}
+
+
 class RenderMemo:
     """Per-entity outputs and YAML chunks through the entities' records (a yamlout.ChunkStore too)."""
 
     def __init__(
-        self, cache: Cache, records: list[DefinitionRecord], project: Any, template_dirs: tuple[Path, ...], builtin: Path
+        self,
+        cache: Cache,
+        records: list[DefinitionRecord],
+        project: Any,
+        template_dirs: tuple[Path, ...],
+        builtin: Path,
+        source: str,
     ) -> None:
         self.cache = cache
+        self.source = source
         self.records = records
         self.by_entity = {id(r.entity): r for r in records}
         self.templates = templates_fingerprint([*template_dirs, builtin])
@@ -215,6 +233,28 @@ class RenderMemo:
         self.cache.store.save("texts", known, text)
         record.value["outputs"][key] = known
         record.dirty = True
+        return text
+
+    def project_output(self, target: Any, output: Any, render: Callable[[], str]) -> str | StoredText:
+        """A per-project output: kept when its target reads little of the entities (models), else rendered."""
+        facts = self.facts.of_project(target)
+        if facts is None:
+            return render()
+        key = digest(
+            target.name,
+            repr((output.template, output.each, output.path, output.format)),
+            self.templates,
+            self.source,
+            facts,
+        )
+        known = self.cache.store.load("outputs", key)
+        if isinstance(known, str) and len(known) == 64:
+            self.cache.store.used.setdefault("texts", set()).add(known)
+            return StoredText(self.cache, known, render)
+        text = render()
+        known = text_digest(text)
+        self.cache.store.save("texts", known, text)
+        self.cache.store.save("outputs", key, known)
         return text
 
     # yamlout.ChunkStore: the chunks an entity owns live in its record.
@@ -248,23 +288,32 @@ class Facts:
     def __init__(self, project: Any, template_dirs: tuple[Path, ...], builtin: Path, project_key: str) -> None:
         self.project = project
         self.template_dirs = template_dirs
-        self.builtin = builtin
+        self.builtin_folder = builtin
         self.project_key = project_key
         self._facts: dict[tuple[str, int], str] = {}
         self._links_in: dict[str, list[str]] | None = None
         self._modules: dict[str, str] = {}
+
+    def builtin(self, target: Any) -> bool:
+        """A built-in target none of whose files is overridden: its reads are known."""
+        return (
+            target.context in _READS_OTHER_ENTITIES
+            and target.folder == self.builtin_folder / target.name
+            and not any((folder / target.name).exists() for folder in self.template_dirs)
+        )
+
+    def of_project(self, target: Any) -> str | None:
+        """What a built-in target's per-project outputs read, if little; None: they read everything."""
+        if not self.builtin(target) or target.context not in _PROJECT_READS:
+            return None
+        return digest(*_PROJECT_READS[target.context](self.project))
 
     def of(self, target: Any, entity: Any) -> str:
         """Precisely what a built-in target reads; for any other target, every entity."""
         cached = self._facts.get((target.name, id(entity)))
         if cached is not None:
             return cached
-        builtin = (
-            target.context in _READS_OTHER_ENTITIES
-            and target.folder == self.builtin / target.name
-            and not any((folder / target.name).exists() for folder in self.template_dirs)
-        )
-        if not builtin:
+        if not self.builtin(target):
             facts = "project " + self.project_key
         elif not _READS_OTHER_ENTITIES[target.context]:
             facts = "entity only"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.build import Pins
 from generator.diagnostics import InputError, Location
+
+if TYPE_CHECKING:
+    from generator.build import Pins
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,6 +94,8 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     where = Location(shown)
     for key in table:
         if key not in KEYS:
+            import difflib
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError.at(where, f"[tool.dfgen]: unknown key {key!r}{hint}")
@@ -127,6 +130,9 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
 
 def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
     """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables."""
+    # Imported here: a run the cache answers never needs the builder.
+    from generator.build import Pins
+
     if not isinstance(table, dict):
         raise InputError.at(where, "[tool.dfgen.pins]: expected a table of entities")
     pins = {}

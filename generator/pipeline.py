@@ -9,6 +9,7 @@ bytes, pins, templates and the facts the output reads of other entities are unch
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,8 +87,9 @@ def generate(
     if cache is None:
         from generator.build import build_project
 
-        project = build_project(load_definitions(definitions, show), pins)
-        return render_targets(project, targets, template_dirs, show(definitions))
+        with _few_collections():
+            project = build_project(load_definitions(definitions, show), pins)
+            return render_targets(project, targets, template_dirs, show(definitions))
     from generator import cache as caching
     from generator.render import builtin_templates
 
@@ -101,10 +103,39 @@ def generate(
             return Generated(
                 digests, render=lambda: _generate(definitions, show, pins, targets, template_dirs, cache, inputs), cache=cache
             )
-    files = _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
+    with _few_collections():
+        files = _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
     if key is not None:
         caching.save_run(cache, key, files.digests)
     return files
+
+
+_froze: list[bool] = []
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Collect garbage cycles a hundred times less often while generating, and not in its results after.
+
+    Parsing, unpickling and rendering allocate millions of objects that live until the end of the
+    run; each full collection walks all of them. With the default thresholds the collector took
+    a sixth of a run that rebuilt one entity of 300 (60-90 ms of 0.55 s). On the way out what the
+    run made is frozen (gc.freeze), so that collections while writing skip it; the next call
+    unfreezes it, so that a process that generates again and again keeps one run's cycles at most.
+    """
+    import gc
+
+    if _froze:
+        gc.unfreeze()
+        _froze.clear()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 100_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.freeze()
+        _froze.append(True)
+        gc.set_threshold(*thresholds)
 
 
 class Generated(Mapping[str, str]):
@@ -182,7 +213,7 @@ def _generate(
         project = build_project(load_definitions(definitions, show), pins)
     else:
         project, records = loaded
-        memo = RenderMemo(cache, records, project, template_dirs, builtin_templates())
+        memo = RenderMemo(cache, records, project, template_dirs, builtin_templates(), show(definitions))
     files = render_targets(project, targets, template_dirs, show(definitions), memo, jinja_bytecode(cache))
     if memo is not None:
         memo.save()

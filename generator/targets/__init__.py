@@ -154,8 +154,8 @@ def render_target(
 ) -> dict[str, str]:
     """{path under the output folder: contents} for one target, Python files formatted.
 
-    With a `memo` (generator.cache_records.RenderMemo), a per-entity output an earlier run
-    rendered is not rendered again: its value is a StoredText, its digest now and its text later.
+    With a `memo` (generator.cache_records.RenderMemo), an output an earlier run rendered from
+    the same facts is not rendered again: its value is a StoredText, its digest now, text later.
     """
     module = _context_module(target)
     files: dict[str, str] = {}
@@ -179,8 +179,13 @@ def render_target(
                 text = memo.entity_output(target, output, entity, render_entity) if memo else render_entity()
                 rendered.append((entity_path(module, entity, output.path), text))
         else:
-            shared = shared if shared is not None else project_context(target, module, project, source)
-            rendered = [(output.path, render(shared))]
+
+            def render_project(render: Callable[[dict[str, Any]], str] = render) -> str:
+                nonlocal shared
+                shared = shared if shared is not None else project_context(target, module, project, source)
+                return render(shared)
+
+            rendered = [(output.path, memo.project_output(target, output, render_project) if memo else render_project())]
         for path, text in rendered:
             if path in files:
                 raise InputError.at(Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}")
