@@ -24,7 +24,6 @@ from typing import Any
 
 from generator import __version__
 
-FOLDER = ".dfgen-cache"
 _MAGIC = b"dfgen-cache 1\n"
 _KEY = 32
 # Unused entries older than this are removed when a run writes to the cache.
@@ -55,10 +54,10 @@ def _version_of(module: str, distribution: str) -> str:
     package = origin.parent if origin.name.startswith("__init__") else origin
     pattern = re.compile(rf"{re.escape(distribution).replace('-', '[-_]')}-([^-]+)\.(dist|egg)-info", re.IGNORECASE)
     try:
-        for name in os.listdir(package.parent):
-            match = pattern.fullmatch(name)
-            if match:
-                return match.group(1)
+        # Every match: a stale dist-info left beside the installed one changes the key, never hides it.
+        versions = sorted(m.group(1) for m in map(pattern.fullmatch, os.listdir(package.parent)) if m)
+        if versions:
+            return " ".join(versions)
         stat = origin.stat()
     except OSError:
         return f"unknown:{origin}"
@@ -132,7 +131,8 @@ class Store:
         data = _MAGIC + bytes.fromhex(key) + zlib.crc32(payload).to_bytes(4, "little") + payload
         folder = self.folder / kind
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not folder.is_dir():
+                self._make(folder)
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
             try:
                 # No fsync: a cache file lost in a crash is a miss, and a torn one fails its CRC.
@@ -144,6 +144,21 @@ class Store:
                 raise
         except OSError:
             pass
+
+    def _make(self, folder: Path) -> None:
+        """The folder, and at the cache's top what pytest and mypy leave in theirs.
+
+        A .gitignore of `*`, so that no project needs to list the cache (nor commit it by
+        mistake), and a CACHEDIR.TAG, so that backup tools skip it.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by dfgen: a cache, never committed.\n*\n", encoding="utf-8")
+            (self.folder / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# dfgen's cache: see https://bford.info/cachedir/\n",
+                encoding="utf-8",
+            )
 
     def prune(self, kinds: Iterable[str]) -> None:
         """Remove entries of these kinds that this run did not use and no run used for a week.
@@ -158,7 +173,7 @@ class Store:
         except OSError:
             pass
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self._make(self.folder)
             marker.touch()
         except OSError:
             return
@@ -241,7 +256,7 @@ def load_run(cache: Cache, key: str) -> dict[str, str] | None:
 
 def save_run(cache: Cache, key: str, digests: Mapping[str, str]) -> None:
     cache.store.save("runs", key, dict(digests))
-    cache.store.prune(["definitions", "runs", "jinja", "texts", "outputs", "disk"])
+    cache.store.prune(["records", "runs", "jinja", "texts", "outputs", "disk"])
 
 
 # --- The output folder as dfgen last saw it: digests by stat, so unchanged files are not read. ------

@@ -8,11 +8,11 @@ per-entity output (its text is stored once, by that digest), and the YAML chunks
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import pickle
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from generator.cache import Cache, digest, pins_text, templates_fingerprint
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _init_fields(cls: type) -> tuple[str, ...] | None:
     """The fields a dataclass's __init__ takes, in order, if calling it rebuilds the object."""
     if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
@@ -58,7 +58,7 @@ class DefinitionRecord:
     def __init__(self, cache: Cache, shown: str, data: bytes) -> None:
         self.cache = cache
         self.key = digest(cache.code, "definition", shown, data)
-        stored = cache.store.load("definitions", self.key)
+        stored = cache.store.load("records", self.key)
         self.value: dict[str, Any] | None = stored if _is_record(stored) else None
         self.dirty = False
         self.definition: Any = None
@@ -112,7 +112,7 @@ class DefinitionRecord:
             self.value["entity"] = dumps(self.entity)
         self.value["outputs"] = {k: v for k, v in self.value["outputs"].items() if k in self.used_outputs}
         self.value["chunks"] = {k: v for k, v in self.value["chunks"].items() if k in self.used_chunks}
-        self.cache.store.save("definitions", self.key, self.value)
+        self.cache.store.save("records", self.key, self.value)
         self.dirty = False
 
 

@@ -105,7 +105,7 @@ def generate(
             )
     with _few_collections():
         files = _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
-    if key is not None:
+    if key is not None and files.from_inputs:
         caching.save_run(cache, key, files.digests)
     return files
 
@@ -151,11 +151,14 @@ class Generated(Mapping[str, str]):
         texts: Mapping[str, Any] | None = None,
         render: Callable[[], Mapping[str, str]] | None = None,
         cache: Cache | None = None,
+        from_inputs: bool = True,
     ) -> None:
         self.digests = digests
         self._texts = texts
         self._render = render
         self.cache = cache
+        # False when generated from files read again (one changed while read): not for the run record.
+        self.from_inputs = from_inputs
 
     def disk_state(self, out: Path) -> Any:
         """What the cache knows of the output folder's files (see generator.cache.DiskState)."""
@@ -220,7 +223,7 @@ def _generate(
     digests: dict[str, str] = {}
     for path, value in files.items():
         digests[path] = text_digest(value) if isinstance(value, str) else value.digest
-    return Generated(digests, texts=files, cache=cache)
+    return Generated(digests, texts=files, cache=cache, from_inputs=loaded is not None)
 
 
 def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins], cache: Cache) -> tuple[Project, list[Any]] | None:
@@ -243,6 +246,7 @@ def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins
             record.parse(parse)
             if record.dirty and file.read_bytes() != data:
                 # The file changed while it was read: nothing of it may be kept under the old bytes.
+                # (Changed and changed back between two reads a few milliseconds apart is not seen.)
                 return None
             records.append(record)
         # Built after every file is read, as build_project builds them: together in memory, the

@@ -223,12 +223,12 @@ def test_an_override_that_reads_other_entities_is_rendered_again_when_they_chang
 def test_another_dfgen_misses_every_entry(linked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_cache_changes_nothing(linked)
     store = Store(linked / ".dfgen-cache")
-    keys = [p.name for p in (linked / ".dfgen-cache" / "definitions").iterdir()]
-    assert all(store.load("definitions", key) is not None for key in keys)
+    keys = [p.name for p in (linked / ".dfgen-cache" / "records").iterdir()]
+    assert all(store.load("records", key) is not None for key in keys)
     monkeypatch.setattr(caching, "code_fingerprint", lambda: "another dfgen")
     assert_cache_changes_nothing(linked)
     # The new records are under new keys; the old ones stay until they are a week old.
-    assert len(list((linked / ".dfgen-cache" / "definitions").iterdir())) == 2 * len(keys)
+    assert len(list((linked / ".dfgen-cache" / "records").iterdir())) == 2 * len(keys)
 
 
 def damage(path: Path, how: int) -> None:
@@ -248,7 +248,7 @@ def damage(path: Path, how: int) -> None:
 def test_a_damaged_cache_is_ignored(linked: Path, how: int) -> None:
     expected = assert_cache_changes_nothing(linked)
     files = [p for p in (linked / ".dfgen-cache").rglob("*") if p.is_file() and not p.name.startswith(".")]
-    assert {p.parent.name for p in files} >= {"definitions", "runs", "texts", "jinja"}
+    assert {p.parent.name for p in files} >= {"records", "runs", "texts", "jinja"}
     for path in files:
         damage(path, how)
     assert run(linked) == expected
@@ -260,7 +260,7 @@ def test_a_foreign_entry_is_ignored(linked: Path) -> None:
     folder = linked / ".dfgen-cache"
     store = Store(folder)
     # Well-formed entries of the wrong shape, and entries moved under another entry's name.
-    for kind in ("definitions", "runs", "texts"):
+    for kind in ("records", "runs", "texts"):
         names = sorted(p.name for p in (folder / kind).iterdir())
         for name in names:
             store.save(kind, name, {"code": 1, "files": ["x"]} if kind != "texts" else 42)
