@@ -8,9 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.markdown import md
-from generator.yamlout import dump_yaml
-
 if TYPE_CHECKING:
     import jinja2
 
@@ -64,8 +61,11 @@ def python_header(source: str) -> str:
 @lru_cache(maxsize=8)
 def environment(template_dirs: Sequence[Path] = (), bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """Templates from the override folders first, then the built-in ones; compiled ones from dfgen's cache."""
-    # Imported here: --help and a run the cache answers never load Jinja.
+    # Imported here: --help and a run the cache answers never load Jinja (nor the filters).
     import jinja2
+
+    from generator.markdown import md
+    from generator.yamlout import dump_yaml
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*template_dirs, builtin_templates()]),
