@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import Cache, digest, pins_text, templates_fingerprint
+from generator.definition import EntityDef
+from generator.model import Entity
 
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
@@ -82,6 +84,11 @@ class DefinitionRecord:
             }
             self.dirty = True
 
+    def forget(self) -> None:
+        """Drop what the record holds: the next parse reads the file."""
+        self.value = None
+        self.definition = None
+
     @property
     def code(self) -> str:
         assert self.value is not None
@@ -93,10 +100,12 @@ class DefinitionRecord:
         pins_key = digest(pins_text(pins))
         self.entity_key = digest(self.key, pins_key)
         if self.value["pins"] == pins_key and self.value["entity"] is not None:
-            self.entity = _unpickled(self.value["entity"])
-            if self.entity is not None:
+            self.entity = _unpickled(self.value["entity"], Entity)
+            if self.entity is not None and self.entity.code == self.code:
                 return
-        definition = self.definition if self.definition is not None else pickle.loads(self.value["definition"])
+        definition = self.definition or _unpickled(self.value["definition"], EntityDef)
+        if definition is None or definition.code != self.code:
+            raise Unusable(self.key)
         self.entity = build_one(definition)
         # Outputs and chunks belong to the entity: new pins, new entity, nothing kept.
         self.value.update(pins=pins_key, entity=None, outputs={}, chunks={})
@@ -116,11 +125,17 @@ class DefinitionRecord:
         self.dirty = False
 
 
-def _unpickled(data: bytes) -> Any:
+class Unusable(Exception):
+    """A record whose definition does not unpickle: the run takes the uncached path."""
+
+
+def _unpickled(data: bytes, kind: type) -> Any:
+    """The object pickled in data if it is a `kind`, else None."""
     try:
-        return pickle.loads(data)
-    except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, the entity is rebuilt
+        value = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, it is a miss
         return None
+    return value if isinstance(value, kind) else None
 
 
 def _is_record(value: Any) -> bool:

@@ -229,13 +229,14 @@ def _generate(
 def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins], cache: Cache) -> tuple[Project, list[Any]] | None:
     """The project from the definition records; None when a file is bad or two entities meet."""
     from generator.build import build_project
-    from generator.cache_records import DefinitionRecord
+    from generator.cache_records import DefinitionRecord, Unusable
     from generator.diagnostics import InputError
     from generator.load import load_file
     from generator.model import Project
     from generator.validate import validate_definition
 
     records = []
+    parsers = []
     try:
         for file, shown, data in inputs:
             record = DefinitionRecord(cache, shown, data)
@@ -249,12 +250,19 @@ def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins
                 # (Changed and changed back between two reads a few milliseconds apart is not seen.)
                 return None
             records.append(record)
+            parsers.append(parse)
         # Built after every file is read, as build_project builds them: together in memory, the
         # entities' fields are read twice as fast by the docs' loops over every entity.
-        for record in records:
+        for record, parse in zip(records, parsers, strict=True):
             # The entity is what build_project makes of the definition alone; clashes between
             # entities (codes, modules) are checked below, and reported by the uncached path.
-            record.build(pins.get(record.code), lambda d: build_project([d], pins).entities[0])
+            try:
+                record.build(pins.get(record.code), lambda d: build_project([d], pins).entities[0])
+            except Unusable:
+                # A record whose definition does not unpickle is read again from the file.
+                record.forget()
+                record.parse(parse)
+                record.build(pins.get(record.code), lambda d: build_project([d], pins).entities[0])
     except (InputError, OSError):
         return None
     entities = [r.entity for r in records]

@@ -271,6 +271,34 @@ def test_a_foreign_entry_is_ignored(linked: Path) -> None:
     assert run(linked) == expected
 
 
+def test_a_record_of_the_right_shape_and_the_wrong_content_is_ignored(linked: Path) -> None:
+    import pickle
+
+    expected = assert_cache_changes_nothing(linked)
+    folder = linked / ".dfgen-cache"
+    store = Store(folder)
+    shutil.rmtree(folder / "runs")
+    names = sorted(p.name for p in (folder / "records").iterdir())
+    for index, name in enumerate(names):
+        store.save(
+            "records",
+            name,
+            {
+                "code": "ACCOUNT",
+                "definition": b"not a pickle" if index % 2 else pickle.dumps({"code": "ACCOUNT"}),
+                # The pins of an entity without pins: the entity itself is taken, and is no entity.
+                "pins": caching.digest(caching.pins_text(None)),
+                "entity": pickle.dumps(["not", "an", "entity"]),
+                "outputs": {},
+                "chunks": {},
+            },
+        )
+    assert run(linked) == expected
+    # Each record was read again from its file and stored whole.
+    assert all(store.load("records", name)["definition"] != b"not a pickle" for name in names)
+    assert run(linked) == expected
+
+
 def test_a_pruned_text_is_rendered_again(linked: Path) -> None:
     expected = assert_cache_changes_nothing(linked)
     shutil.rmtree(linked / ".dfgen-cache" / "texts")
