@@ -14,7 +14,6 @@ import hashlib
 import os
 import pickle
 import re
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Mapping
@@ -130,6 +129,9 @@ class Store:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         data = _MAGIC + bytes.fromhex(key) + zlib.crc32(payload).to_bytes(4, "little") + payload
         folder = self.folder / kind
+        # Imported here: a run the cache answers writes nothing (tempfile costs 6 ms to import).
+        import tempfile
+
         try:
             if not folder.is_dir():
                 self._make(folder)
@@ -202,10 +204,18 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.store = Store(folder)
+        self._templates: dict[tuple[Path, ...], str] = {}
 
     @property
     def code(self) -> str:
         return code_fingerprint()
+
+    def templates(self, roots: list[Path]) -> str:
+        """templates_fingerprint of the search path, read once per Cache (one per command)."""
+        key = tuple(roots)
+        if key not in self._templates:
+            self._templates[key] = templates_fingerprint(roots)
+        return self._templates[key]
 
 
 def jinja_bytecode(cache: Cache) -> Any:
@@ -239,7 +249,7 @@ def run_key(
     template_roots: list[Path],
 ) -> str:
     """The digest of everything a run's output depends on."""
-    parts: list[str | bytes] = [cache.code, "run", templates_fingerprint(template_roots), repr(targets), source]
+    parts: list[str | bytes] = [cache.code, "run", cache.templates(template_roots), repr(targets), source]
     parts += [f"{code} {pins_text(pins[code])}" for code in sorted(pins)]
     for shown, data in files:
         parts += [shown, hashlib.sha256(data).digest()]
@@ -283,8 +293,14 @@ class DiskState:
         self.known: dict[str, tuple[int, int, int, int, str]] = stored if isinstance(stored, dict) else {}
         self.seen: dict[str, tuple[int, int, int, int, str]] = {}
 
-    def digest(self, relative: str, path: Path) -> str | None:
-        """The sha256 of a regular file's bytes, None if there is none."""
+    def digest(
+        self, relative: str, path: Path, expected: str | None = None, encoded: bytes | None = None
+    ) -> str | None:
+        """The sha256 of a regular file's bytes, None if there is none.
+
+        With the `encoded` bytes whose digest is `expected`, a file the state does not know is
+        compared with them rather than hashed: its digest is `expected`, or "" if it differs.
+        """
         import stat as stats
 
         try:
@@ -299,9 +315,15 @@ class DiskState:
             self.seen[relative] = entry
             return entry[4]
         try:
-            value = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
         except OSError:
             return None
+        if encoded is not None and expected is not None:
+            if data != encoded:
+                return ""
+            value = expected
+        else:
+            value = hashlib.sha256(data).hexdigest()
         # The stat was taken before the read: a change in between leaves a newer stat, never a stale one.
         window = _RACY_COARSE_NS if status.st_mtime_ns % 1_000_000_000 == 0 else _RACY_FINE_NS
         if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > window:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.cache import Cache, digest, pins_text, templates_fingerprint
+from generator.cache import Cache, digest, pins_text
 from generator.definition import EntityDef
 from generator.model import Entity
 
@@ -221,7 +221,7 @@ class RenderMemo:
         self.source = source
         self.records = records
         self.by_entity = {id(r.entity): r for r in records}
-        self.templates = templates_fingerprint([*template_dirs, builtin])
+        self.templates = cache.templates([*template_dirs, builtin])
         project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
         self.facts = Facts(project, template_dirs, builtin, project_key)
         self.transient = InRunChunks()

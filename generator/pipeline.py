@@ -8,6 +8,7 @@ bytes, pins, templates and the facts the output reads of other entities are unch
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,6 +161,11 @@ class Generated(Mapping[str, str]):
         # False when generated from files read again (one changed while read): not for the run record.
         self.from_inputs = from_inputs
 
+    def encoded(self, path: str) -> bytes | None:
+        """The UTF-8 bytes of a text rendered in this run, None for any other (not read to answer)."""
+        value = self._texts.get(path) if self._texts is not None else None
+        return value if isinstance(value, bytes) else None
+
     def disk_state(self, out: Path) -> Any:
         """What the cache knows of the output folder's files (see generator.cache.DiskState)."""
         from generator.cache import DiskState
@@ -173,6 +179,8 @@ class Generated(Mapping[str, str]):
             assert self._render is not None
             self._texts = self._render()
         value = self._texts[path]
+        if isinstance(value, bytes):
+            return value.decode("utf-8")
         return value if isinstance(value, str) else str(value.text())
 
     def __iter__(self) -> Iterator[str]:
@@ -206,7 +214,7 @@ def _generate(
     """Load, build and render through the cache's records; any doubt goes the uncached way."""
     from generator.build import build_project
     from generator.cache import jinja_bytecode
-    from generator.cache_records import RenderMemo, text_digest
+    from generator.cache_records import RenderMemo
     from generator.render import builtin_templates
 
     loaded = _load_records(inputs, pins, cache) if inputs is not None else None
@@ -222,7 +230,12 @@ def _generate(
         memo.save()
     digests: dict[str, str] = {}
     for path, value in files.items():
-        digests[path] = text_digest(value) if isinstance(value, str) else value.digest
+        if isinstance(value, str):
+            # Kept as bytes: compare and write need them, and the text is not held twice.
+            files[path] = value.encode("utf-8")
+            digests[path] = hashlib.sha256(files[path]).hexdigest()
+        else:
+            digests[path] = value.digest
     return Generated(digests, texts=files, cache=cache, from_inputs=loaded is not None)
 
 
