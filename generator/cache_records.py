@@ -177,11 +177,15 @@ class StoredText:
         self.render = render
 
     def text(self) -> str:
-        stored = self.cache.store.load("texts", self.digest)
-        if isinstance(stored, str) and text_digest(stored) == self.digest:
-            return stored
+        stored = stored_text(self.cache, self.digest)
         # Pruned or damaged: render it again (the same bytes: rendering is a pure function).
-        return self.render()
+        return stored if stored is not None else self.render()
+
+
+def stored_text(cache: Cache, digest: str) -> str | None:
+    """The text stored under its digest, if it is there and has that digest."""
+    stored = cache.store.load("texts", digest)
+    return stored if isinstance(stored, str) and text_digest(stored) == digest else None
 
 
 # What a built-in target's per-entity output reads besides its entity, when none of its templates
@@ -225,6 +229,7 @@ class RenderMemo:
         project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
         self.facts = Facts(project, template_dirs, builtin, project_key)
         self.transient = InRunChunks()
+        self.project_texts: list[str] = []
 
     def entity_output(self, target: Any, output: Any, entity: Any, render: Callable[[], str]) -> str | StoredText:
         """A per-entity output: its stored digest if an earlier run rendered it, else its text, kept."""
@@ -251,10 +256,18 @@ class RenderMemo:
         return text
 
     def project_output(self, target: Any, output: Any, render: Callable[[], str]) -> str | StoredText:
-        """A per-project output: kept when its target reads little of the entities (models), else rendered."""
+        """A per-project output: kept when its target reads little of the entities (models), else rendered.
+
+        A rendered one's text is stored too, for a later run with these very inputs (a change
+        undone) that finds a file to write; only the last few runs' are kept (they can be big).
+        """
         facts = self.facts.of_project(target)
         if facts is None:
-            return render()
+            text = render()
+            known = text_digest(text)
+            self.cache.store.save("texts", known, text)
+            self.project_texts.append(known)
+            return text
         key = digest(
             target.name,
             repr((output.template, output.each, output.path, output.format)),
@@ -292,9 +305,11 @@ class RenderMemo:
         record.dirty = True
 
     def save(self) -> None:
-        """Store every record this run changed."""
+        """Store every record this run changed, and forget the project texts of older runs."""
         for record in self.records:
             record.save()
+        if self.project_texts:
+            keep_recent_texts(self.cache, self.project_texts)
 
 
 class Facts:
@@ -349,6 +364,28 @@ class Facts:
                         self._links_in.setdefault(field.target, []).append(fact)
         out = [repr((f.code, f.target, self._modules.get(f.target))) for f in entity.fields if f.target is not None]
         return ["out", *out, "in", *self._links_in.get(entity.code, [])]
+
+
+# Runs whose per-project texts (the bundle: 15 MB at 300 entities) stay in the cache.
+_RECENT_RUNS = 4
+_RECENT = digest("recent project texts")
+
+
+def keep_recent_texts(cache: Cache, texts: list[str]) -> None:
+    """Add this run's per-project texts to the recent runs' list; delete what falls off its end."""
+    stored = cache.store.load("index", _RECENT)
+    runs = [run for run in stored if isinstance(run, list)] if isinstance(stored, list) else []
+    runs = [texts, *(run for run in runs if run != texts)]
+    kept = {text for run in runs[:_RECENT_RUNS] for text in run}
+    for run in runs[_RECENT_RUNS:]:
+        for text in run:
+            if text not in kept and isinstance(text, str) and len(text) == 64:
+                # A text a record also points at is rendered again if asked for: never wrong.
+                try:
+                    cache.store.path("texts", text).unlink(missing_ok=True)
+                except OSError:
+                    pass
+    cache.store.save("index", _RECENT, runs[:_RECENT_RUNS])
 
 
 class InRunChunks:

@@ -101,9 +101,12 @@ def generate(
         key = caching.run_key(cache, [(shown, data) for _, shown, data in inputs], show(definitions), pins, targets, roots)
         digests = caching.load_run(cache, key)
         if digests is not None:
-            return Generated(
-                digests, render=lambda: _generate(definitions, show, pins, targets, template_dirs, cache, inputs), cache=cache
-            )
+
+            def render() -> Generated:
+                with _few_collections():
+                    return _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
+
+            return Generated(digests, render=render, cache=cache)
     with _few_collections():
         files = _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
     if key is not None and files.from_inputs:
@@ -176,7 +179,14 @@ class Generated(Mapping[str, str]):
         if path not in self.digests:
             raise KeyError(path)
         if self._texts is None:
-            assert self._render is not None
+            # A run the cache answered: the text an earlier run stored under this digest, if kept
+            # (a definition changed back, a branch switched back); else everything is generated.
+            from generator.cache_records import stored_text
+
+            assert self._render is not None and self.cache is not None
+            text = stored_text(self.cache, self.digests[path])
+            if text is not None:
+                return text
             self._texts = self._render()
         value = self._texts[path]
         if isinstance(value, bytes):

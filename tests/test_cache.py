@@ -340,6 +340,30 @@ def test_a_removed_or_added_file_is_found_when_the_run_is_known(linked: Path) ->
     assert {p: t.encode() for p, t in expected.items()} == {p: b for p, b in on_disk.items() if p != ".dfgen-manifest.json"}
 
 
+def test_undoing_a_change_writes_the_earlier_files_from_the_cache(linked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert dfgen(linked, "generate").returncode == 0
+    before = snapshot(linked / "generated")
+    edit(linked / "definitions" / "contact.yaml", "displayName: Contact", "displayName: Person")
+    assert dfgen(linked, "generate").returncode == 0
+    edit(linked / "definitions" / "contact.yaml", "displayName: Person", "displayName: Contact")
+    # The run is known: every text to write (pages, fragment, bundle, index) is in the store,
+    # so nothing is rendered; were one missing, everything would be.
+    import generator.pipeline
+
+    def no_rendering(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered")
+
+    monkeypatch.setattr(generator.pipeline, "_generate", no_rendering)
+    monkeypatch.chdir(linked)
+    config = load_config(linked)
+    files = generate(config.definitions, config.shown, config.pins, config.targets, config.template_dirs, Cache(config.cache))
+    from generator.output import write
+
+    changes = write(config.out, files)
+    assert sorted(changes.changed) == ["docs/account.md", "docs/contact.md", "docs/index.md", "openapi/contact.yaml", "openapi/openapi.yaml"]
+    assert snapshot(linked / "generated") == before
+
+
 def test_concurrent_runs_share_the_cache(linked: Path) -> None:
     expected = run(linked, cached=False)
     for round_ in range(3):
