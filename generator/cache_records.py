@@ -229,7 +229,6 @@ class RenderMemo:
         project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
         self.facts = Facts(project, template_dirs, builtin, project_key)
         self.transient = InRunChunks()
-        self.project_texts: list[str] = []
 
     def entity_output(self, target: Any, output: Any, entity: Any, render: Callable[[], str]) -> str | StoredText:
         """A per-entity output: its stored digest if an earlier run rendered it, else its text, kept."""
@@ -258,16 +257,12 @@ class RenderMemo:
     def project_output(self, target: Any, output: Any, render: Callable[[], str]) -> str | StoredText:
         """A per-project output: kept when its target reads little of the entities (models), else rendered.
 
-        A rendered one's text is stored too, for a later run with these very inputs (a change
-        undone) that finds a file to write; only the last few runs' are kept (they can be big).
+        The others are not stored: the OpenAPI bundle is 15 MB at 300 entities, and storing it
+        cost a run that changed one entity a fifth of its time.
         """
         facts = self.facts.of_project(target)
         if facts is None:
-            text = render()
-            known = text_digest(text)
-            self.cache.store.save("texts", known, text)
-            self.project_texts.append(known)
-            return text
+            return render()
         key = digest(
             target.name,
             repr((output.template, output.each, output.path, output.format)),
@@ -305,11 +300,9 @@ class RenderMemo:
         record.dirty = True
 
     def save(self) -> None:
-        """Store every record this run changed, and forget the project texts of older runs."""
+        """Store every record this run changed."""
         for record in self.records:
             record.save()
-        if self.project_texts:
-            keep_recent_texts(self.cache, self.project_texts)
 
 
 class Facts:
@@ -364,28 +357,6 @@ class Facts:
                         self._links_in.setdefault(field.target, []).append(fact)
         out = [repr((f.code, f.target, self._modules.get(f.target))) for f in entity.fields if f.target is not None]
         return ["out", *out, "in", *self._links_in.get(entity.code, [])]
-
-
-# Runs whose per-project texts (the bundle: 15 MB at 300 entities) stay in the cache.
-_RECENT_RUNS = 4
-_RECENT = digest("recent project texts")
-
-
-def keep_recent_texts(cache: Cache, texts: list[str]) -> None:
-    """Add this run's per-project texts to the recent runs' list; delete what falls off its end."""
-    stored = cache.store.load("index", _RECENT)
-    runs = [run for run in stored if isinstance(run, list)] if isinstance(stored, list) else []
-    runs = [texts, *(run for run in runs if run != texts)]
-    kept = {text for run in runs[:_RECENT_RUNS] for text in run}
-    for run in runs[_RECENT_RUNS:]:
-        for text in run:
-            if text not in kept and isinstance(text, str) and len(text) == 64:
-                # A text a record also points at is rendered again if asked for: never wrong.
-                try:
-                    cache.store.path("texts", text).unlink(missing_ok=True)
-                except OSError:
-                    pass
-    cache.store.save("index", _RECENT, runs[:_RECENT_RUNS])
 
 
 class InRunChunks:

@@ -179,8 +179,9 @@ class Generated(Mapping[str, str]):
         if path not in self.digests:
             raise KeyError(path)
         if self._texts is None:
-            # A run the cache answered: the text an earlier run stored under this digest, if kept
-            # (a definition changed back, a branch switched back); else everything is generated.
+            # A run the cache answered (a change undone, a branch switched back): the text an
+            # earlier run stored under this digest (per-entity outputs, the models package), else
+            # everything is generated, through the records.
             from generator.cache_records import stored_text
 
             assert self._render is not None and self.cache is not None
