@@ -8,7 +8,6 @@ per-entity output (its text is stored once, by that digest), and the YAML chunks
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import io
 import pickle
@@ -23,13 +22,16 @@ from generator.model import Entity
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
 
-@functools.cache
+_INIT_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
 def _init_fields(cls: type) -> tuple[str, ...] | None:
     """The fields a dataclass's __init__ takes, in order, if calling it rebuilds the object."""
-    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
-        return None
-    fields = dataclasses.fields(cls)
-    return None if any(not f.init for f in fields) else tuple(f.name for f in fields)
+    if cls not in _INIT_FIELDS:
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") else ()
+        usable = bool(fields) and all(f.init for f in fields)
+        _INIT_FIELDS[cls] = tuple(f.name for f in fields) if usable else None
+    return _INIT_FIELDS[cls]
 
 
 class _Pickler(pickle.Pickler):

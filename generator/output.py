@@ -113,13 +113,14 @@ def compare(out: Path, files: Mapping[str, str]) -> Changes:
     rendered in this run, compared with the file's as they are rather than hashed.
     """
     expected = expected_digests(files)
-    state = files.disk_state(out) if hasattr(files, "disk_state") else None
+    disk_state = getattr(files, "disk_state", None)
+    state = disk_state(out) if disk_state is not None else None
+    encoded = getattr(files, "encoded", lambda path: None)
     changes = Changes()
     for relative, digest in sorted(expected.items()):
         target = out / relative
         if state is not None:
-            encoded = files.encoded(relative) if relative != MANIFEST else None
-            actual = state.digest(relative, target, digest, encoded)
+            actual = state.digest(relative, target, digest, encoded(relative) if relative != MANIFEST else None)
         else:
             actual = _file_digest(target)
         if actual is None:
@@ -184,11 +185,11 @@ def write_files(folder: Path, files: Mapping[str, str | bytes], durable: bool = 
                     os.fsync(stream.fileno())
             staged.append((Path(temporary), target))
     except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        for staged_file, _ in staged:
+            staged_file.unlink(missing_ok=True)
         raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
+    for staged_file, target in staged:
+        os.replace(staged_file, target)
 
 
 def _remove_empty_parents(out: Path, folder: Path) -> None:
