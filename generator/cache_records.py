@@ -235,7 +235,7 @@ class RenderMemo:
     def entity_output(self, target: Any, output: Any, entity: Any, render: Callable[[], str]) -> str | StoredText:
         """A per-entity output: its stored digest if an earlier run rendered it, else its text, kept."""
         record = self.by_entity.get(id(entity))
-        if record is None or record.value is None:
+        if record is None or record.value is None or foreign_context(target):
             return render()
         key = digest(
             target.name,
@@ -305,6 +305,11 @@ class RenderMemo:
         """Store every record this run changed."""
         for record in self.records:
             record.save()
+
+
+def foreign_context(target: Any) -> bool:
+    """A target whose context module is not dfgen's: its code, outside dfgen, is in no key."""
+    return bool(target.context) and not str(target.context).startswith("generator.targets.")
 
 
 class Facts:

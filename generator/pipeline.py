@@ -96,7 +96,7 @@ def generate(
 
     inputs = _read_inputs(definitions, show)
     key = None
-    if inputs is not None:
+    if inputs is not None and not _python_of_its_own(targets, template_dirs):
         roots = [*template_dirs, builtin_templates()]
         key = caching.run_key(cache, [(shown, data) for _, shown, data in inputs], show(definitions), pins, targets, roots)
         digests = caching.load_run(cache, key)
@@ -199,6 +199,19 @@ class Generated(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.digests)
+
+
+def _python_of_its_own(targets: tuple[str, ...], template_dirs: tuple[Path, ...]) -> bool:
+    """A target whose context is Python outside dfgen: no digest of the inputs covers its code."""
+    from generator.cache_records import foreign_context
+    from generator.diagnostics import InputError
+    from generator.targets import find_target
+
+    try:
+        return any(foreign_context(find_target(name, template_dirs)) for name in targets)
+    except InputError:
+        # An unknown or broken target: reported by the uncached path, in its order.
+        return True
 
 
 def _read_inputs(definitions: Path, show: ShowPath) -> list[tuple[Path, str, bytes]] | None:

@@ -220,6 +220,32 @@ def test_an_override_that_reads_other_entities_is_rendered_again_when_they_chang
     assert "Memo" in after["models/account.py"]
 
 
+def test_a_target_with_python_of_its_own_is_generated_every_time(linked: Path) -> None:
+    # Its context module is code outside dfgen: no key covers it, so nothing of it is kept.
+    (linked / "overrides" / "labels").mkdir(parents=True)
+    (linked / "overrides" / "labels" / "target.toml").write_text(
+        'context = "project_labels"\n[[files]]\ntemplate = "labels.txt.jinja"\neach = "entity"\npath = "labels/{module}.txt"\n',
+        encoding="utf-8",
+    )
+    (linked / "overrides" / "labels" / "labels.txt.jinja").write_text("{{ label }}\n", encoding="utf-8")
+    module = linked / "project_labels.py"
+    source = (
+        "def entity_context(project, entity):\n    return {'label': entity.display_name.%s()}\n"
+        "def project_context(project, source):\n    return {}\n"
+    )
+    module.write_text(source % "upper", encoding="utf-8")
+    edit(linked / "pyproject.toml", f"targets = {ALL_TARGETS}", 'templates = "overrides"\ntargets = ["labels", "models"]')
+    env = {**os.environ, "PYTHONPATH": str(linked)}
+    for method, expected in (("upper", "ACCOUNT\n"), ("lower", "account\n"), ("title", "Account\n")):
+        module.write_text(source % method, encoding="utf-8")
+        for _ in range(2):
+            result = subprocess.run(
+                [sys.executable, "-m", "generator", "generate"], cwd=linked, env=env, capture_output=True, text=True, check=False
+            )
+            assert result.returncode == 0, result.stderr
+            assert (linked / "generated" / "labels" / "account.txt").read_text(encoding="utf-8") == expected
+
+
 def test_another_dfgen_misses_every_entry(linked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_cache_changes_nothing(linked)
     store = Store(linked / ".dfgen-cache")

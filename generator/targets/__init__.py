@@ -24,14 +24,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import InputError, Location
 from generator.model import Entity, Project
 from generator.output import format_python
 from generator.render import builtin_templates
+
+if TYPE_CHECKING:
+    import jinja2
 
 if sys.version_info >= (3, 11):
     import tomllib
