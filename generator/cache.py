@@ -86,6 +86,11 @@ def templates_fingerprint(roots: Iterable[Path]) -> str:
     return digest(*parts)
 
 
+def foreign_context(target: Any) -> bool:
+    """A target whose context module is not dfgen's: its code, outside dfgen, is in no key."""
+    return bool(target.context) and not str(target.context).startswith("generator.targets.")
+
+
 def pins_text(pins: Any) -> str:
     """One entity's pins as canonical text (no pins and empty pins are the same)."""
     if pins is None:

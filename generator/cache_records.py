@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.cache import Cache, digest, pins_text
+from generator.cache import Cache, digest, foreign_context, pins_text
 from generator.definition import EntityDef
 from generator.model import Entity
 
@@ -305,11 +305,6 @@ class RenderMemo:
         """Store every record this run changed."""
         for record in self.records:
             record.save()
-
-
-def foreign_context(target: Any) -> bool:
-    """A target whose context module is not dfgen's: its code, outside dfgen, is in no key."""
-    return bool(target.context) and not str(target.context).startswith("generator.targets.")
 
 
 class Facts:

@@ -136,9 +136,6 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
 
 def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
     """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables."""
-    # Imported here: a run the cache answers never needs the builder.
-    from generator.build import Pins
-
     if not isinstance(table, dict):
         raise InputError.at(where, "[tool.dfgen.pins]: expected a table of entities")
     pins = {}
@@ -159,5 +156,8 @@ def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
             ):
                 raise InputError.at(where, f'{prefix}.options.{code}: expected "<option id>" = "MEMBER_NAME"')
             parsed_options[code] = {int(k): v for k, v in members.items()}
+        # Imported here: a project without pins, answered by the cache, never loads the builder.
+        from generator.build import Pins
+
         pins[entity] = Pins(fields=dict(fields), enums=dict(enums), options=parsed_options)
     return pins

@@ -203,7 +203,7 @@ class Generated(Mapping[str, str]):
 
 def _python_of_its_own(targets: tuple[str, ...], template_dirs: tuple[Path, ...]) -> bool:
     """A target whose context is Python outside dfgen: no digest of the inputs covers its code."""
-    from generator.cache_records import foreign_context
+    from generator.cache import foreign_context
     from generator.diagnostics import InputError
     from generator.targets import find_target
 

@@ -27,12 +27,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import InputError, Location
-from generator.model import Entity, Project
 from generator.output import format_python
 from generator.render import builtin_templates
 
 if TYPE_CHECKING:
     import jinja2
+
+    from generator.model import Entity, Project
 
 if sys.version_info >= (3, 11):
     import tomllib
