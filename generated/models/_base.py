@@ -70,12 +70,19 @@ class DemandFlowEnum(str, enum.Enum):
         return None
 
 
+def _whole(value: float) -> float:
+    if not value.is_integer():
+        raise ValueError("an option id is a whole number")
+    return value
+
+
+WholeFloat = Annotated[pydantic.StrictFloat, pydantic.AfterValidator(_whole)]
 _E = TypeVar("_E", bound=DemandFlowEnum)
 # Reads keep an id the code does not know yet (a new option) instead of failing.
+# An unknown id written 7.0 is kept as written: JSON Schema's integer accepts it too.
 Tolerant = Annotated[
-    _E | str | pydantic.StrictInt,
+    _E | str | pydantic.StrictInt | WholeFloat,
     pydantic.Field(union_mode="left_to_right"),
-    pydantic.BeforeValidator(_integral),
 ]
 
 
