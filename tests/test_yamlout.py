@@ -10,15 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.yamlout import (
-    _RESOLVERS,
     Chunk,
     Entries,
-    _implicit_tag,
     chunk_store,
     dump_yaml,
-    dump_yaml_reference,
     escape_double_quoted,
 )
+from generator.yamlout_reference import dump_yaml_reference
+from generator.yamlout_writer import _RESOLVERS, _implicit_tag
 from tests.conftest import ROOT
 
 CASES = ROOT / "tests" / "cases"
