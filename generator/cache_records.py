@@ -244,15 +244,11 @@ class RenderMemo:
             self.facts.of(target, entity),
         )
         record.used_outputs.add(key)
-        known = record.value["outputs"].get(key)
-        if isinstance(known, str) and len(known) == 64:
-            # The text's store entry is in use as long as a record points at it.
-            self.cache.store.used.setdefault("texts", set()).add(known)
-            return StoredText(self.cache, known, render)
+        stored = self._stored(record.value["outputs"].get(key), render)
+        if stored is not None:
+            return stored
         text = render()
-        known = text_digest(text)
-        self.cache.store.save("texts", known, text)
-        record.value["outputs"][key] = known
+        record.value["outputs"][key] = self._store(text)
         record.dirty = True
         return text
 
@@ -272,15 +268,25 @@ class RenderMemo:
             self.source,
             facts,
         )
-        known = self.cache.store.load("outputs", key)
-        if isinstance(known, str) and len(known) == 64:
-            self.cache.store.used.setdefault("texts", set()).add(known)
-            return StoredText(self.cache, known, render)
+        stored = self._stored(self.cache.store.load("outputs", key), render)
+        if stored is not None:
+            return stored
         text = render()
+        self.cache.store.save("outputs", key, self._store(text))
+        return text
+
+    def _stored(self, known: object, render: Callable[[], str]) -> StoredText | None:
+        """The stored text a digest names, or None; an entry is in use while a record points at it."""
+        if not (isinstance(known, str) and len(known) == 64):
+            return None
+        self.cache.store.used.setdefault("texts", set()).add(known)
+        return StoredText(self.cache, known, render)
+
+    def _store(self, text: str) -> str:
+        """Keep a rendered text by its digest, and return the digest."""
         known = text_digest(text)
         self.cache.store.save("texts", known, text)
-        self.cache.store.save("outputs", key, known)
-        return text
+        return known
 
     # yamlout.ChunkStore: the chunks an entity owns live in its record.
 
