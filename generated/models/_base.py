@@ -4,11 +4,11 @@
 
 import datetime
 import enum
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import pydantic
+from pydantic_core import core_schema
 
 Text = pydantic.StrictStr
 Boolean = pydantic.StrictBool
@@ -23,24 +23,45 @@ Many = list
 # RFC 3339, the date-time of JSON Schema: a full date, "T", a time with seconds, and an
 # offset. Not a space for the "T": JSON Schema's date-time, and so the OpenAPI schema,
 # refuses one.
-_RFC3339 = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
-    r"([Zz]|[+-][0-9]{2}:[0-9]{2})\Z"
+_RFC3339 = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
 
 
-def _rfc3339(value: object) -> object:
-    """Refuse what is not RFC 3339 before pydantic's lenient parser sees it."""
-    if isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str) and _RFC3339.match(value):
-        return value
-    raise ValueError(
-        "expected an RFC 3339 date-time with an offset, such as 2024-05-01T12:30:00Z"
-    )
+class _RFC3339DateTime:
+    """An aware datetime from RFC 3339 text only, checked in pydantic-core."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        text = core_schema.chain_schema(
+            [
+                core_schema.custom_error_schema(
+                    core_schema.str_schema(pattern=_RFC3339),
+                    custom_error_type="rfc3339",
+                    custom_error_message=(
+                        "expected an RFC 3339 date-time with an offset, "
+                        "such as 2024-05-01T12:30:00Z"
+                    ),
+                ),
+                core_schema.datetime_schema(tz_constraint="aware"),
+            ]
+        )
+        instance = core_schema.datetime_schema(strict=True, tz_constraint="aware")
+        return core_schema.json_or_python_schema(
+            json_schema=text, python_schema=core_schema.union_schema([instance, text])
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: pydantic.GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"type": "string", "format": "date-time"}
 
 
-DateTime = Annotated[pydantic.AwareDatetime, pydantic.BeforeValidator(_rfc3339)]
+DateTime = Annotated[datetime.datetime, _RFC3339DateTime]
 
 
 def _integral(value: object) -> object:
