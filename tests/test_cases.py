@@ -121,25 +121,30 @@ def expectations(definitions: Path) -> dict[str, Any]:
 
     BaseLoader keeps every scalar as its text, as the generator's loader does.
     """
-    from generator.naming import default_label
-
     entities: dict[str, Any] = {}
     for path in sorted(definitions.glob("*.yaml")):
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-        fields: dict[str, dict[str, str | None]] = {}
-        options: dict[str, dict[str, str]] = {}
-        for panel in document["panels"]:
-            for section in panel["sections"]:
-                for field in section["fields"]:
-                    label = field.get("label")
-                    fields[field["code"]] = {
-                        "title": label if label is not None else default_label(field["code"]),
-                        "description": field.get("notes"),
-                    }
-                    if field.get("options"):
-                        options[field["code"]] = {str(int(o["id"])): o["label"] for o in field["options"]}
-        entities[document["code"]] = {"fields": fields, "options": options}
+        entities.update(expected_entities(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)))
     return entities
+
+
+def expected_entities(document: dict[str, Any]) -> dict[str, Any]:
+    """The titles, descriptions and option labels the models must carry, from the data itself."""
+    from generator.naming import default_label
+
+    fields: dict[str, dict[str, str | None]] = {}
+    options: dict[str, dict[str, str]] = {}
+    for panel in document["panels"]:
+        for section in panel["sections"]:
+            for item in section["fields"]:
+                label = item.get("label")
+                fields[item["code"]] = {
+                    "title": label if label is not None else default_label(item["code"]),
+                    "description": item.get("notes"),
+                }
+                if item.get("options"):
+                    # Ids are text under BaseLoader and ints in Python data: "01" and 1 are id 1.
+                    options[item["code"]] = {str(int(o["id"])): o["label"] for o in item["options"]}
+    return {document["code"]: {"fields": fields, "options": options}}
 
 
 def check_generated(jobs: list[dict[str, Any]], folder: Path) -> None:

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.naming import MODEL_ATTRIBUTES, default_label
+from generator.naming import MODEL_ATTRIBUTES
 from generator.validate import ENVELOPE_KEYS
-from tests.test_cases import check_generated, snapshot
+from tests.test_cases import check_generated, expected_entities, snapshot
 
 # Any text at all (st.text never draws a lone surrogate, which no UTF-8 file can hold).
 TEXT = st.text()
@@ -97,23 +97,6 @@ def yaml_text(value: Any) -> str:
         else:
             escaped.append(f"\\U{ord(char):08x}")
     return '"' + "".join(escaped) + '"'
-
-
-def expected_entities(document: dict[str, Any]) -> dict[str, Any]:
-    """The titles, descriptions and option labels the models must carry, from the data itself."""
-    fields: dict[str, dict[str, str | None]] = {}
-    options: dict[str, dict[str, str]] = {}
-    for panel in document["panels"]:
-        for section in panel["sections"]:
-            for item in section["fields"]:
-                label = item.get("label")
-                fields[item["code"]] = {
-                    "title": label if label is not None else default_label(item["code"]),
-                    "description": item.get("notes"),
-                }
-                if "options" in item:
-                    options[item["code"]] = {str(o["id"]): o["label"] for o in item["options"]}
-    return {document["code"]: {"fields": fields, "options": options}}
 
 
 def test_arbitrary_text_and_codes_generate_inert_exact_models(
