@@ -204,6 +204,31 @@ def test_values_of_the_wrong_kind_are_refused(cdr_models: ModuleType, key: str, 
         cdr_models.CDR.model_validate_json(json.dumps({**RECORD, key: value}))
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("mos", 6, "expected a number from 1 to 5"),
+        ("mos", 0.999, "expected a number from 1 to 5"),
+        ("mos", "4", "expected a number from 1 to 5"),
+        ("duration", "16", "expected a finite number"),
+        ("duration", True, "expected a finite number"),
+    ],
+)
+def test_a_refused_number_says_what_was_expected(cdr_models: ModuleType, key: str, value: Any, message: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        cdr_models.CDR.model_validate_json(json.dumps({**RECORD, key: value}))
+    [error] = refused.value.errors()
+    assert error["loc"] == (key,) and error["msg"] == message
+
+
+def test_bounded_numbers_keep_their_form_and_bounds(cdr_models: ModuleType) -> None:
+    record = cdr_models.CDR.model_validate_json(json.dumps({**RECORD, "mos": 1, "packetLoss": 100.0}))
+    assert type(record.mos) is int and record.mos == 1
+    assert type(record.packet_loss) is float and record.packet_loss == 100.0
+    schema = cdr_models.CDR.model_json_schema(by_alias=True)["properties"]["mos"]
+    assert {"minimum": 1, "maximum": 5}.items() <= schema["anyOf"][0].items()
+
+
 def test_class_variables_and_payload(cdr_models: ModuleType) -> None:
     for cls in (cdr_models.CDR, cdr_models.CDRCreate, cdr_models.CDRUpdate):
         assert cls.ENTITY_CODE == "CDR" and cls.ENTITY_LEVEL == 320

@@ -4,6 +4,7 @@
 
 import datetime
 import enum
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -12,13 +13,88 @@ from pydantic_core import core_schema
 
 Text = pydantic.StrictStr
 Boolean = pydantic.StrictBool
-# An int stays an int and a float a float, as in the JSON; strings and booleans are
-# refused.
-Number = (
-    pydantic.StrictInt
-    | Annotated[pydantic.StrictFloat, pydantic.Field(allow_inf_nan=False)]
-)
 Many = list
+
+# Past 2**53 a float no longer holds every int: an int refused by the int side of a Number
+# could round into the bounds of its float side. Such bounds are checked in Python, exactly.
+_EXACT = 2**53
+
+
+class Range:
+    """The inclusive bounds of a Number (None: unbounded), checked in pydantic-core.
+
+    An int stays an int and a float a float, as in the JSON; strings, booleans, NaN and
+    infinities are refused. Bounds on a union would make pydantic call Python for every
+    value: here each side of the union carries them.
+    """
+
+    def __init__(self, minimum: float | None, maximum: float | None) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        low, high = self.minimum, self.maximum
+        if all(-_EXACT < bound < _EXACT for bound in (low, high) if bound is not None):
+            number = _number(
+                int_bounds={
+                    "ge": None if low is None else math.ceil(low),
+                    "le": None if high is None else math.floor(high),
+                },
+                float_bounds={
+                    "ge": None if low is None else float(low),
+                    "le": None if high is None else float(high),
+                },
+            )
+        else:
+            number = core_schema.no_info_after_validator_function(
+                self._check, _number(int_bounds={}, float_bounds={})
+            )
+        return core_schema.custom_error_schema(
+            number, custom_error_type="number", custom_error_message=self._expected()
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: pydantic.GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        json: dict[str, Any] = {"anyOf": [{"type": "integer"}, {"type": "number"}]}
+        if self.minimum is not None:
+            json["minimum"] = self.minimum
+        if self.maximum is not None:
+            json["maximum"] = self.maximum
+        return json
+
+    def _check(self, value: float) -> float:
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(self._expected())
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(self._expected())
+        return value
+
+    def _expected(self) -> str:
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"expected a number from {low} to {high}"
+        if low is not None:
+            return f"expected a number of at least {low}"
+        if high is not None:
+            return f"expected a number of at most {high}"
+        return "expected a finite number"
+
+
+def _number(
+    int_bounds: dict[str, Any], float_bounds: dict[str, Any]
+) -> core_schema.CoreSchema:
+    return core_schema.union_schema(
+        [
+            core_schema.int_schema(strict=True, **int_bounds),
+            core_schema.float_schema(strict=True, allow_inf_nan=False, **float_bounds),
+        ]
+    )
+
+
+Number = Annotated[int | float, Range(None, None)]
 
 # RFC 3339, the date-time of JSON Schema: a full date, "T", a time with seconds, and an
 # offset. Not a space for the "T": JSON Schema's date-time, and so the OpenAPI schema,

@@ -378,14 +378,12 @@ class CDR(_base.Record):
         serialization_alias="codec",
         title="Codec",
     )
-    mos: _base.Number | None = _pd.Field(
+    mos: _t.Annotated[_base.Number, _base.Range(1, 5)] | None = _pd.Field(
         default=None,
         validation_alias="mos",
         serialization_alias="mos",
         title="Mos",
         description="Mean Opinion Score (1-5)",
-        ge=1,
-        le=5,
     )
     jitter: _base.Number | None = _pd.Field(
         default=None,
@@ -393,13 +391,11 @@ class CDR(_base.Record):
         serialization_alias="jitter",
         title="Jitter (ms)",
     )
-    packet_loss: _base.Number | None = _pd.Field(
+    packet_loss: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="packetLoss",
         serialization_alias="packetLoss",
         title="Packet Loss (%)",
-        ge=0,
-        le=100,
     )
     latency: _base.Number | None = _pd.Field(
         default=None,
@@ -510,21 +506,17 @@ class CDR(_base.Record):
         serialization_alias="taxAmount",
         title="Tax Amount",
     )
-    tax_rate: _base.Number | None = _pd.Field(
+    tax_rate: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="taxRate",
         serialization_alias="taxRate",
         title="Tax Rate (%)",
-        ge=0,
-        le=100,
     )
-    fraud_score: _base.Number | None = _pd.Field(
+    fraud_score: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="fraudScore",
         serialization_alias="fraudScore",
         title="Fraud Score",
-        ge=0,
-        le=100,
     )
     fraud_indicators: _base.Many[_base.Text] | None = _pd.Field(
         default=None,
@@ -532,13 +524,11 @@ class CDR(_base.Record):
         serialization_alias="fraudIndicators",
         title="Fraud Indicators",
     )
-    quality_score: _base.Number | None = _pd.Field(
+    quality_score: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="qualityScore",
         serialization_alias="qualityScore",
         title="Quality Score",
-        ge=0,
-        le=100,
     )
     customer_experience: _base.Tolerant[CustomerExperience] | None = _pd.Field(
         default=None,
@@ -771,14 +761,12 @@ class CDRCreate(_base.Create):
         serialization_alias="codec",
         title="Codec",
     )
-    mos: _base.Number | None = _pd.Field(
+    mos: _t.Annotated[_base.Number, _base.Range(1, 5)] | None = _pd.Field(
         default=None,
         validation_alias="mos",
         serialization_alias="mos",
         title="Mos",
         description="Mean Opinion Score (1-5)",
-        ge=1,
-        le=5,
     )
     jitter: _base.Number | None = _pd.Field(
         default=None,
@@ -786,13 +774,11 @@ class CDRCreate(_base.Create):
         serialization_alias="jitter",
         title="Jitter (ms)",
     )
-    packet_loss: _base.Number | None = _pd.Field(
+    packet_loss: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="packetLoss",
         serialization_alias="packetLoss",
         title="Packet Loss (%)",
-        ge=0,
-        le=100,
     )
     latency: _base.Number | None = _pd.Field(
         default=None,
@@ -903,13 +889,11 @@ class CDRCreate(_base.Create):
         serialization_alias="taxAmount",
         title="Tax Amount",
     )
-    tax_rate: _base.Number | None = _pd.Field(
+    tax_rate: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="taxRate",
         serialization_alias="taxRate",
         title="Tax Rate (%)",
-        ge=0,
-        le=100,
     )
     fraud_indicators: _base.Many[_base.Text] | None = _pd.Field(
         default=None,
@@ -1149,14 +1133,12 @@ class CDRUpdate(_base.Update):
         serialization_alias="codec",
         title="Codec",
     )
-    mos: _base.Number | None = _pd.Field(
+    mos: _t.Annotated[_base.Number, _base.Range(1, 5)] | None = _pd.Field(
         default=None,
         validation_alias="mos",
         serialization_alias="mos",
         title="Mos",
         description="Mean Opinion Score (1-5)",
-        ge=1,
-        le=5,
     )
     jitter: _base.Number | None = _pd.Field(
         default=None,
@@ -1164,13 +1146,11 @@ class CDRUpdate(_base.Update):
         serialization_alias="jitter",
         title="Jitter (ms)",
     )
-    packet_loss: _base.Number | None = _pd.Field(
+    packet_loss: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="packetLoss",
         serialization_alias="packetLoss",
         title="Packet Loss (%)",
-        ge=0,
-        le=100,
     )
     latency: _base.Number | None = _pd.Field(
         default=None,
@@ -1281,13 +1261,11 @@ class CDRUpdate(_base.Update):
         serialization_alias="taxAmount",
         title="Tax Amount",
     )
-    tax_rate: _base.Number | None = _pd.Field(
+    tax_rate: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="taxRate",
         serialization_alias="taxRate",
         title="Tax Rate (%)",
-        ge=0,
-        le=100,
     )
     fraud_indicators: _base.Many[_base.Text] | None = _pd.Field(
         default=None,

@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.definition import FieldType
 from generator.model import Entity, Field, Project
-from generator.render import python_header
+from generator.render import pyrepr, python_header
 
 _SCALARS = {
     FieldType.TEXT: "_base.Text",
@@ -48,6 +48,11 @@ class EnumView:
     labels: dict[str, str]
 
 
+def bounded(field: Field) -> bool:
+    """Whether a number has a minimum or a maximum."""
+    return field.minimum is not None or field.maximum is not None
+
+
 def annotation(field: Field, tolerant: bool) -> str:
     """The Python type of a field; reads are tolerant of enum ids they do not know."""
     if field.enum is not None:
@@ -55,6 +60,9 @@ def annotation(field: Field, tolerant: bool) -> str:
         return f"_base.Many[{item}]" if field.type is FieldType.MULTISELECT else item
     if field.type is FieldType.MULTISELECT:
         return "_base.Many[_base.Text]"
+    if bounded(field):
+        # Bounds live in the type, where pydantic-core checks them (see _base.Range).
+        return f"_t.Annotated[_base.Number, _base.Range({pyrepr(field.minimum)}, {pyrepr(field.maximum)})]"
     return _SCALARS[field.type]
 
 
@@ -68,10 +76,6 @@ def field_view(field: Field, required: bool, tolerant: bool) -> FieldView:
     arguments += [("validation_alias", field.code), ("serialization_alias", field.code), ("title", field.title)]
     if field.description is not None:
         arguments.append(("description", field.description))
-    if field.minimum is not None:
-        arguments.append(("ge", field.minimum))
-    if field.maximum is not None:
-        arguments.append(("le", field.maximum))
     return FieldView(field.attribute, type_, arguments)
 
 
@@ -180,9 +184,11 @@ def package_exports(project: Project) -> tuple[list[tuple[str, list[str]]], list
 
 
 def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
-    """The context of models/entity.py.jinja beyond entity and project: header, enums, models."""
+    """The context of models/entity.py.jinja beyond entity and project: header, imports, enums, models."""
     enums, models = entity_views(entity)
-    return {"header": python_header(entity.source), "enums": enums, "models": models}
+    # typing names the enums' __labels__ ClassVar and the Annotated of bounded numbers.
+    imports_typing = bool(enums) or any(bounded(f) for f in entity.fields)
+    return {"header": python_header(entity.source), "imports_typing": imports_typing, "enums": enums, "models": models}
 
 
 def project_context(project: Project, source: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 # Change the definition and run `dfgen generate`.
 """Models of one DemandFlow entity: its record, create and update bodies, and enums."""
 
+import typing as _t
+
 import pydantic as _pd
 
 from . import _base
@@ -17,13 +19,11 @@ class PLAIN(_base.Record):
         serialization_alias="title",
         title="Title",
     )
-    score: _base.Number | None = _pd.Field(
+    score: _t.Annotated[_base.Number, _base.Range(0, 100)] | None = _pd.Field(
         default=None,
         validation_alias="score",
         serialization_alias="score",
         title="Score",
-        ge=0,
-        le=100,
     )
 
 
