@@ -15,8 +15,9 @@ Text = pydantic.StrictStr
 Boolean = pydantic.StrictBool
 Many = list
 
-# Past 2**53 a float no longer holds every int: an int refused by the int side of a Number
-# could round into the bounds of its float side. Such bounds are checked in Python, exactly.
+# Past 2**53 a float no longer holds every int: an int refused by the int side of a
+# Number could round into the bounds of its float side. Such bounds are checked in
+# Python, exactly.
 _EXACT = 2**53
 
 
