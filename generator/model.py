@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from generator.definition import FieldType
 
@@ -93,7 +94,10 @@ class Entity:
     # True where the plural is derived from the display name: the docs tell it apart.
     plural_is_default: bool = False
 
-    @property
+    # Cached: the docs target walks every entity's fields for every page. The value lives in
+    # the instance's __dict__, outside the dataclass fields: equality, hashing and the
+    # cache's pickles ignore it.
+    @cached_property
     def fields(self) -> tuple[Field, ...]:
         """Every field in layout order."""
         return tuple(f for panel in self.panels for section in panel.sections for f in section.fields)
@@ -127,4 +131,21 @@ class Project:
 
     def entity(self, code: str) -> Entity | None:
         """The entity with this code, if it is generated."""
-        return next((e for e in self.entities if e.code == code), None)
+        return self._by_code.get(code)
+
+    def lookups_of(self, code: str) -> tuple[tuple[Entity, Field], ...]:
+        """The reference fields that point at an entity code, by entity code then layout."""
+        return self._lookups.get(code, ())
+
+    @cached_property
+    def _by_code(self) -> dict[str, Entity]:
+        return {entity.code: entity for entity in self.entities}
+
+    @cached_property
+    def _lookups(self) -> dict[str, tuple[tuple[Entity, Field], ...]]:
+        found: dict[str, list[tuple[Entity, Field]]] = {}
+        for entity in self.entities:
+            for field in entity.fields:
+                if field.target is not None:
+                    found.setdefault(field.target, []).append((entity, field))
+        return {code: tuple(pairs) for code, pairs in found.items()}

@@ -150,12 +150,7 @@ def panels_view(project: Project, entity: Entity) -> list[PanelView]:
 
 def incoming(project: Project, entity: Entity) -> list[Incoming]:
     """The generated entities' lookups that point at this one, by entity code then layout."""
-    return [
-        Incoming(Link(other.display_name, page_url(other)), f)
-        for other in project.entities
-        for f in other.fields
-        if f.target == entity.code
-    ]
+    return [Incoming(Link(other.display_name, page_url(other)), f) for other, f in project.lookups_of(entity.code)]
 
 
 def example_number(field: Field) -> int | float:
