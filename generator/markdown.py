@@ -23,6 +23,12 @@ _UNESCAPE = re.compile(
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
+# Any character escape_each changes wherever it stands, and `www.`: text with none of these, no
+# leading marker and no blank at either end is its own Markdown.
+_SPECIALS = "".join(sorted(_BACKSLASHED | set(_ENTITIES) | _REFERENCED))
+_NEEDS_ESCAPING = re.compile(rf"[{re.escape(_SPECIALS)}\n\x85\x00-\x1f\x7f\u2028\u2029]|[wW]{{3}}\.")
+
+
 def md(value: object) -> str:
     """Tenant text as Markdown that shows exactly that text on one line; newlines become <br>.
 
@@ -32,6 +38,14 @@ def md(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise TypeError(f"md expects text, got {type(value).__name__}")
     text = str(value)
+    # Most labels and notes need nothing: skip the walk over each character.
+    if not (_NEEDS_ESCAPING.search(text) or _LEADING.match(text) or text != text.strip()):
+        return text
+    return escape_each(text)
+
+
+def escape_each(text: str) -> str:
+    """What `md` writes for a text, worked out character by character."""
     lead = len(text) - len(text.lstrip())
     trail = len(text.rstrip())
     out: list[str] = []

@@ -7,8 +7,9 @@ import re
 import markdown
 import pytest
 from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from generator.markdown import code_fence, html_comment, md, unescape
+from generator.markdown import code_fence, escape_each, html_comment, md, unescape
 from tests.test_docs_support import Rendered, tenant_text
 
 
@@ -74,6 +75,15 @@ def test_md_is_one_safe_line_that_reads_back(text: str) -> None:
     assert not bare(escaped, "|") and not bare(escaped, "`") and not bare(escaped, "*")
     assert re.sub(r"<br/?>", "", escaped).count("<") == 0
     assert all(re.match(r"&(#[0-9]+|#x27|amp|lt|gt|quot);", escaped[i:]) for i in bare(escaped, "&"))
+
+
+# Plain text with the odd special among it: what takes md's shortcut and what just misses it.
+@settings(max_examples=1500, suppress_health_check=list(HealthCheck))
+@given(tenant_text | st.text(st.sampled_from("aW w.-1 :\t")))
+@example("wWw.")
+@example("Ww.w.")
+def test_md_shortcut_gives_what_the_character_walk_gives(text: str) -> None:
+    assert md(text) == escape_each(text)
 
 
 def visible(text: str) -> str:
