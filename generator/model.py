@@ -139,7 +139,11 @@ class Project:
 
     @cached_property
     def _by_code(self) -> dict[str, Entity]:
-        return {entity.code: entity for entity in self.entities}
+        by_code: dict[str, Entity] = {}
+        for entity in self.entities:
+            # The first of two entities with one code, as a search in order would find.
+            by_code.setdefault(entity.code, entity)
+        return by_code
 
     @cached_property
     def _lookups(self) -> dict[str, tuple[tuple[Entity, Field], ...]]:

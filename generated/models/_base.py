@@ -67,9 +67,8 @@ class Range:
         return json
 
     def _check(self, value: float) -> float:
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(self._expected())
-        if self.maximum is not None and value > self.maximum:
+        low, high = self.minimum, self.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
             raise ValueError(self._expected())
         return value
 
