@@ -322,8 +322,6 @@ class Facts:
         self.builtin_folder = builtin
         self.project_key = project_key
         self._facts: dict[tuple[str, int], str] = {}
-        self._links_in: dict[str, list[str]] | None = None
-        self._modules: dict[str, str] = {}
 
     def builtin(self, target: Any) -> bool:
         """A built-in target none of whose files is overridden: its reads are known."""
@@ -355,16 +353,13 @@ class Facts:
 
     def _links(self, entity: Any) -> list[str]:
         """The docs' cross-entity facts: what this entity's lookups point at, and the lookups pointing at it."""
-        if self._links_in is None:
-            self._links_in = {}
-            self._modules = {e.code: e.module for e in self.project.entities}
-            for other in self.project.entities:
-                for field in other.fields:
-                    if field.target is not None:
-                        fact = repr((other.code, other.display_name, other.module, field))
-                        self._links_in.setdefault(field.target, []).append(fact)
-        out = [repr((f.code, f.target, self._modules.get(f.target))) for f in entity.fields if f.target is not None]
-        return ["out", *out, "in", *self._links_in.get(entity.code, [])]
+        out = [repr((f.code, f.target, self._module(f.target))) for f in entity.fields if f.target is not None]
+        links_in = [repr((other.code, other.display_name, other.module, f)) for other, f in self.project.lookups_of(entity.code)]
+        return ["out", *out, "in", *links_in]
+
+    def _module(self, code: str) -> str | None:
+        target = self.project.entity(code)
+        return target.module if target is not None else None
 
 
 class InRunChunks:
