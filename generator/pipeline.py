@@ -236,12 +236,33 @@ def _generate(
     inputs: list[tuple[Path, str, bytes]] | None,
 ) -> Generated:
     """Load, build and render through the cache's records; any doubt goes the uncached way."""
+    from generator.cache_records import Unusable
+
+    try:
+        return _generate_once(definitions, show, pins, targets, template_dirs, cache, inputs, eager=False)
+    except Unusable:
+        # An unchanged entity's layout, read from its record only when needed, did not unpickle
+        # (a damaged or foreign cache): again, every layout unpickled first, a damaged one rebuilt.
+        return _generate_once(definitions, show, pins, targets, template_dirs, cache, inputs, eager=True)
+
+
+def _generate_once(
+    definitions: Path,
+    show: ShowPath,
+    pins: Mapping[str, Pins],
+    targets: tuple[str, ...],
+    template_dirs: tuple[Path, ...],
+    cache: Cache,
+    inputs: list[tuple[Path, str, bytes]] | None,
+    eager: bool,
+) -> Generated:
+    """One try of _generate; `eager` as DefinitionRecord.build takes it."""
     from generator.build import build_project
     from generator.cache import jinja_bytecode
     from generator.cache_records import RenderMemo
     from generator.render import builtin_templates
 
-    loaded = _load_records(inputs, pins, cache) if inputs is not None else None
+    loaded = _load_records(inputs, pins, cache, eager) if inputs is not None else None
     memo = None
     if loaded is None:
         # The uncached path: the exact diagnostics of bad input, or a project without records.
@@ -263,7 +284,9 @@ def _generate(
     return Generated(digests, texts=files, cache=cache, from_inputs=loaded is not None)
 
 
-def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins], cache: Cache) -> tuple[Project, list[Any]] | None:
+def _load_records(
+    inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins], cache: Cache, eager: bool
+) -> tuple[Project, list[Any]] | None:
     """The project from the definition records; None when a file is bad or two entities meet."""
     from generator.build import build_project
     from generator.cache_records import DefinitionRecord, Unusable
@@ -294,7 +317,7 @@ def _load_records(inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins
             # The entity is what build_project makes of the definition alone; clashes between
             # entities (codes, modules) are checked below, and reported by the uncached path.
             try:
-                record.build(pins.get(record.code), lambda d: build_project([d], pins).entities[0])
+                record.build(pins.get(record.code), lambda d: build_project([d], pins).entities[0], eager)
             except Unusable:
                 # A record whose definition does not unpickle is read again from the file.
                 record.forget()

@@ -167,6 +167,27 @@ def test_an_edited_definition_is_generated_again(linked: Path) -> None:
     assert after["docs/note.md"] == before["docs/note.md"]
 
 
+def test_a_run_reads_the_layout_of_the_entities_it_renders_only(linked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.cache_records import StoredEntity
+
+    assert_cache_changes_nothing(linked)
+    unpickled: list[str] = []
+    whole = StoredEntity._whole
+
+    def counted(self: StoredEntity) -> object:
+        if "_loaded" not in vars(self):
+            unpickled.append(self.code)
+        return whole(self)
+
+    monkeypatch.setattr(StoredEntity, "_whole", counted)
+    edit(linked / "definitions" / "contact.yaml", "displayName: Contact", "displayName: Person")
+    after = run(linked)
+    # CONTACT is built from its file; ACCOUNT's page shows the new name; the other four, and the
+    # bundle, the indexes and the package, are written from their records' facts and chunks.
+    assert unpickled == ["ACCOUNT"]
+    assert after == run(linked, cached=False)
+
+
 def test_a_new_entity_and_a_removed_one_change_the_links(linked: Path) -> None:
     assert_cache_changes_nothing(linked)
     (linked / "definitions" / "missing.yaml").write_text(SMALL.replace("TICKET", "MISSING"), encoding="utf-8")
@@ -306,22 +327,19 @@ def test_a_record_of_the_right_shape_and_the_wrong_content_is_ignored(linked: Pa
     shutil.rmtree(folder / "runs")
     names = sorted(p.name for p in (folder / "records").iterdir())
     for index, name in enumerate(names):
-        store.save(
-            "records",
-            name,
-            {
-                "code": "ACCOUNT",
-                "definition": b"not a pickle" if index % 2 else pickle.dumps({"code": "ACCOUNT"}),
-                # The pins of an entity without pins: the entity itself is taken, and is no entity.
-                "pins": caching.digest(caching.pins_text(None)),
-                "entity": pickle.dumps(["not", "an", "entity"]),
-                "outputs": {},
-                "chunks": {},
-            },
+        record = store.load("records", name)
+        record.update(
+            definition=b"not a pickle" if index % 2 else pickle.dumps({"code": record["code"]}),
+            # The pins and the heading are right: the entity is taken, and its layout, read
+            # only when a target needs it, is no entity.
+            entity=pickle.dumps(["not", "an", "entity"]),
+            facts=None,
         )
+        store.save("records", name, record)
     assert run(linked) == expected
     # Each record was read again from its file and stored whole.
     assert all(store.load("records", name)["definition"] != b"not a pickle" for name in names)
+    assert all(pickle.loads(store.load("records", name)["entity"]) != ["not", "an", "entity"] for name in names)
     assert run(linked) == expected
 
 

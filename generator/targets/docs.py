@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from generator.definition import FieldType
 from generator.markdown import code_fence, html_comment
-from generator.model import Entity, Field, Project
+from generator.model import Entity, Field, Project, entity_fact, references
 
 SUBSCRIPTION_PLACEHOLDER = "<your-sub-id>"
 # The first example datetime; each further datetime field of the body is five minutes later.
@@ -211,6 +211,7 @@ def json_block(data: Any) -> CodeBlock:
     return CodeBlock(code_fence(guarded), guarded)
 
 
+@entity_fact
 def summary(entity: Entity) -> Summary:
     fields = entity.fields
     return Summary(
@@ -229,7 +230,7 @@ def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
         "header": markdown_header(entity.source),
         "summary": summary(entity),
         "panels": panels_view(project, entity),
-        "references": [Reference(f, entity_link(project, f.target)) for f in entity.fields if f.target is not None],
+        "references": [Reference(f, entity_link(project, f.target)) for f in references(entity) if f.target is not None],
         "incoming": incoming(project, entity),
         "body": json_block(create_body(entity)),
     }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.definition import FieldType
-from generator.model import Entity, Field, Project
+from generator.model import Entity, Field, Project, entity_fact
 from generator.render import pyrepr, python_header
 
 _SCALARS = {
@@ -165,6 +165,12 @@ def all_key(name: str) -> tuple[int, _Natural]:
     return _member_type(name), _Natural(name)
 
 
+@entity_fact
+def enum_names(entity: Entity) -> tuple[str, ...]:
+    """The names of the entity's enum classes."""
+    return tuple(enum.name for enum in entity.enums)
+
+
 def package_exports(project: Project) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """What __init__ imports from each module: every model, and each enum whose name is unique.
 
@@ -172,12 +178,12 @@ def package_exports(project: Project) -> tuple[list[tuple[str, list[str]]], list
     enum stays in its module only: exporting it would replace the other class in the package.
     """
     models = {name for e in project.entities for name in (e.record_class, e.create_class, e.update_class)}
-    enum_names = Counter(e.name for entity in project.entities for e in entity.enums)
+    enum_count = Counter(name for entity in project.entities for name in enum_names(entity))
     imports = []
     # ruff orders the `from .module import` lines by module name, digits as numbers (cdr9, cdr10).
     for entity in sorted(project.entities, key=lambda e: _Natural(e.module)):
         names = [entity.record_class, entity.create_class, entity.update_class]
-        names += [e.name for e in entity.enums if enum_names[e.name] == 1 and e.name not in models]
+        names += [name for name in enum_names(entity) if enum_count[name] == 1 and name not in models]
         imports.append((entity.module, sorted(names, key=isort_key)))
     exports = sorted((name for _, names in imports for name in names), key=all_key)
     return imports, exports
