@@ -417,14 +417,20 @@ class Facts:
         self.builtin_folder = builtin
         self.project_key = project_key
         self._facts: dict[tuple[str, int], str] = {}
+        self._builtin: dict[str, bool] = {}
 
     def builtin(self, target: Any) -> bool:
         """A built-in target none of whose files is overridden: its reads are known."""
-        return (
-            target.context in _READS_OTHER_ENTITIES
-            and target.folder == self.builtin_folder / target.name
-            and not any((folder / target.name).exists() for folder in self.template_dirs)
-        )
+        # Asked for every output of every entity: the folders are looked at once per target.
+        known = self._builtin.get(target.name)
+        if known is None:
+            known = (
+                target.context in _READS_OTHER_ENTITIES
+                and target.folder == self.builtin_folder / target.name
+                and not any((folder / target.name).exists() for folder in self.template_dirs)
+            )
+            self._builtin[target.name] = known
+        return known
 
     def of_project(self, target: Any) -> str | None:
         """What a built-in target's per-project outputs read, if little; None: they read everything."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -100,6 +101,23 @@ def test_a_removed_entity_loses_its_files_and_user_files_stay(project: Path) -> 
     assert (out / "README.txt").read_text(encoding="utf-8") == "mine"
     assert (out / "models" / "extra.py").read_text(encoding="utf-8") == "# mine\n"
     assert "TICKET" not in (out / "models" / "__init__.py").read_text(encoding="utf-8")
+
+
+def test_a_manifest_never_removes_a_file_outside_the_output_folder(project: Path) -> None:
+    assert dfgen(project, "generate").returncode == 0
+    out = project / "src" / "myapp" / "demandflow"
+    (project / "src" / "myapp" / "mine.py").write_text("# mine\n", encoding="utf-8")
+    (out / "models" / "old.py").write_text("# generated once\n", encoding="utf-8")
+    manifest = out / ".dfgen-manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    # A manifest edited by hand or by a hostile change: only the file inside the folder goes.
+    listed = ["../mine.py", "models/../../mine.py", str(project / "src" / "myapp" / "mine.py"), "", "models/old.py"]
+    manifest.write_text(json.dumps({**data, "files": data["files"] + listed}), encoding="utf-8")
+    result = dfgen(project, "generate")
+    assert result.returncode == 0, result.stderr
+    assert "1 removed" in result.stdout
+    assert not (out / "models" / "old.py").exists()
+    assert (project / "src" / "myapp" / "mine.py").read_text(encoding="utf-8") == "# mine\n"
 
 
 def test_bad_input_exits_2_names_the_place_and_writes_nothing(project: Path) -> None:
