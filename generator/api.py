@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import logging
 import random
@@ -195,7 +197,7 @@ class ApiClient:
             with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
                 status = response.status_code
                 if status in RETRY_STATUSES:
-                    wait = _retry_after(response.headers.get("retry-after"))
+                    wait = _retry_after(response.headers.get("retry-after"), response.headers.get("date"))
                     raise _Retry(f"HTTP {status} {response.reason_phrase}".rstrip(), wait)
                 if status != 200:
                     return status, response.headers, b""
@@ -274,13 +276,35 @@ class ApiClient:
         return f"HTTP {status}: unexpected answer from the API"
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds; the HTTP-date form and nonsense fall back to our own backoff."""
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
+def _retry_after(value: str | None, sent: str | None) -> float | None:
+    """Retry-After in seconds: a number of seconds, or an HTTP date less the response's own Date.
+
+    A date is measured against the server's clock, not ours, so that clock skew cannot turn it
+    into no wait or a long one. A date without a Date header, and nonsense, fall back to our own
+    backoff; a date in the past means now.
+    """
+    if value is None:
         return None
-    return seconds if seconds is not None and 0 <= seconds < float("inf") else None
+    try:
+        seconds = float(value)
+    except ValueError:
+        later, now = _http_date(value), _http_date(sent)
+        if later is None or now is None:
+            return None
+        return max(0.0, (later - now).total_seconds())
+    return seconds if 0 <= seconds < float("inf") else None
+
+
+def _http_date(value: str | None) -> datetime.datetime | None:
+    """An HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime forms), else None."""
+    if value is None:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # The obsolete forms carry no zone: HTTP dates are always GMT.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 class _Duplicate(Exception):

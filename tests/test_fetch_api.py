@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import email.utils
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from generator.api import ApiClient, Limits, check_base_url, check_token
+from generator.api import ApiClient, Limits, _retry_after, check_base_url, check_token
 from generator.diagnostics import InputError, Location
 from tests.test_fetch_server import (
     TOKEN,
@@ -91,18 +93,48 @@ def test_jitter_spreads_each_delay_between_half_and_all_of_its_ceiling(server: S
     assert fake_time.sleeps == [1.0, 2.0]
 
 
-def test_retry_after_seconds_is_honoured_and_capped(server: Server, fake_time: FakeTime) -> None:
+def test_retry_after_seconds_and_dates_are_honoured_and_capped(server: Server, fake_time: FakeTime) -> None:
+    in_an_hour = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    soon = email.utils.formatdate(time.time() + 8, usegmt=True)
     server.route(
         "/d",
         Reply(429, headers={"Retry-After": "7"}),
         Reply(429, headers={"Retry-After": "86400"}),
-        Reply(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+        Reply(503, headers={"Retry-After": in_an_hour}),
+        Reply(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
         Reply(body=OK),
     )
     with client(server.url, fake_time, retry_after_cap=20.0, backoff_base=0.5, deadline=1000.0) as api:
         assert api.get_json(server.url + "/d", "") == OK
-    # Seconds as given, then capped, then (a date) our own backoff for the third attempt.
-    assert fake_time.sleeps == [7.0, 20.0, 2.0]
+    # Seconds as given, then capped; a date an hour after the server's Date header, capped; a
+    # date in the past: at once.
+    assert fake_time.sleeps == [7.0, 20.0, 20.0, 0.0]
+    server.route("/e", Reply(429, headers={"Retry-After": soon}), Reply(429, headers={"Retry-After": "soon"}), Reply(body=OK))
+    with client(server.url, fake_time, backoff_base=0.5) as api:
+        assert api.get_json(server.url + "/e", "") == OK
+    # Eight seconds from when the test began, by the server's clock (whole seconds); then
+    # nonsense: our own backoff for the second attempt.
+    waited, backoff = fake_time.sleeps[4:]
+    assert 0 < waited <= 8 and backoff == 1.0
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "date", "seconds"),
+    [
+        ("Wed, 21 Oct 2015 07:28:09 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", 9.0),
+        # The obsolete RFC 850 and asctime forms, which carry no zone: GMT.
+        ("Wednesday, 21-Oct-15 07:28:30 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", 30.0),
+        ("Wed Oct 21 07:29:00 2015", "Wed, 21 Oct 2015 07:28:00 GMT", 60.0),
+        ("Wed, 21 Oct 2015 07:28:09 GMT", None, None),
+        ("Wed, 21 Oct 2015 07:28:09 GMT", "yesterday", None),
+        ("Wed, 21 Oct 99999 07:28:09 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ("-1", None, None),
+        ("nan", None, None),
+        ("", None, None),
+    ],
+)
+def test_retry_after_forms(retry_after: str, date: str | None, seconds: float | None) -> None:
+    assert _retry_after(retry_after, date) == seconds
 
 
 def test_retries_stop_after_the_attempts_with_the_last_problem(server: Server, fake_time: FakeTime) -> None:
