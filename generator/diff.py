@@ -31,19 +31,23 @@ had is gone, or when an enum member now stands for another option.
 | options-to-tags   | readers code           | any tag may arrive; the enum class is gone            |
 | bounds-tightened  | writers                | values the old bounds allowed are refused             |
 | bounds-loosened   | readers                | values outside the old bounds may arrive              |
-| multiline, label, notes, moved | -         | presentation only (moved: to another panel/section)   |
+| multiline, label, notes, moved | -         | presentation only (moved: to another panel/section,   |
+|                   |                        | or to another place in its section, panel or entity)  |
 
 Where a pin would keep code working, the message gives it: the old member name of a relabelled
 option (unless another option now has it), and for a likely rename (a field removed and one of
 the same type added in the same section) the pins that give the new field the old attribute and
-enum class names. Changes sort by entity, then layout position (a removed field right after the
-field that preceded it), then the order of the table above.
+enum class names. A field, section or panel is reported moved within its place when it is not
+in the longest runs the two orders share (difflib's matching): swapping two neighbours reports
+one. Changes sort by entity, then layout position (a removed field right after the field that
+preceded it), then the order of the table above.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -139,6 +143,15 @@ def symbols(entity: Entity, only: str | None = None) -> dict[str, int | None]:
     return table
 
 
+def _out_of_place(before: Sequence[str], after: Sequence[str]) -> list[tuple[int, str]]:
+    """(index in `after`, name) of the names both have that are outside the runs their orders share."""
+    common = set(before) & set(after)
+    old_order, new_order = [n for n in before if n in common], [n for n in after if n in common]
+    matcher = SequenceMatcher(None, old_order, new_order, autojunk=False)
+    kept = {name for block in matcher.get_matching_blocks() for name in new_order[block.b : block.b + block.size]}
+    return [(i, name) for i, name in enumerate(after) if name in common and name not in kept]
+
+
 def compare(old: Project, new: Project) -> list[Change]:
     """Every change from `old` to `new`, sorted by entity, layout position, then kind."""
     changes: list[Change] = []
@@ -217,7 +230,31 @@ class _EntityDiff:
         for f in old.fields:
             if f.code in new_fields:
                 self.field_changed(f, new_fields[f.code])
+        self.reordered()
         return self.changes
+
+    def reordered(self) -> None:
+        """Panels, sections and fields that changed places among the ones both sides have there."""
+        old_panels = {p.name: p for p in self.old.panels}
+        self.moves(False, "panel {} moved", [p.name for p in self.old.panels], [p.name for p in self.new.panels], ())
+        for panel in self.new.panels:
+            before = old_panels.get(panel.name)
+            if before is None:
+                continue
+            old_sections = {s.name: s for s in before.sections}
+            names = [s.name for s in before.sections], [s.name for s in panel.sections]
+            self.moves(False, "section {} moved within panel {}", *names, (panel.name,))
+            for section in panel.sections:
+                if section.name in old_sections:
+                    codes = [f.code for f in old_sections[section.name].fields], [f.code for f in section.fields]
+                    self.moves(True, "field {} moved within {} / {}", *codes, (panel.name, section.name))
+
+    def moves(self, of_field: bool, template: str, before: list[str], after: list[str], place: tuple[str, ...]) -> None:
+        """A `moved` change for each name of `after` out of place against `before`: now first, or after which."""
+        for index, name in _out_of_place(before, after):
+            where = "; now first" if index == 0 else "; now after {}"
+            values = [name, *place] if index == 0 else [name, *place, after[index - 1]]
+            self.add(name if of_field else None, "moved", NOBODY, template + where, *values, detail=index)
 
     @staticmethod
     def likely_renames(removed: list[Field], added: list[Field]) -> dict[str, Field]:

@@ -133,6 +133,7 @@ KINDS = {
     "label made explicit, same title": ([f("callId")], [f("callId", label="Call Id")], []),
     "notes": ([f("a", notes="x")], [f("a")], [("a", "notes", ())]),
     "multiline": ([f("a")], [f("a", multiline=True)], [("a", "multiline", ())]),
+    "reordered in its section": ([f("a"), f("b"), f("c")], [f("b"), f("a"), f("c")], [("b", "moved", ())]),
     "nothing": ([f("a", required=True), ENUM], [f("a", required=True), ENUM], []),
 }
 
@@ -151,6 +152,28 @@ def test_moved_to_another_section_or_panel_breaks_nobody(tmp_path: Path) -> None
     found = changes(tmp_path, old, new)
     assert verdicts(found) == [("b", "moved", ())]
     assert found[0].message == "field 'b' moved from 'Main' / 'One' to 'Main' / 'Two'"
+
+
+def test_reorders_within_a_section_a_panel_and_the_entity_break_nobody(tmp_path: Path) -> None:
+    def panel(name: str, sections: dict[str, list]) -> dict:
+        return {"name": name, "sections": [{"name": s, "fields": body} for s, body in sections.items()]}
+
+    old = entity(f("x"))
+    old["panels"] = [panel("Main", {"One": [f("a"), f("b"), f("c"), f("d")], "Two": [f("e")]}), panel("More", {"Three": [f("g")]})]
+    new = entity(f("x"))
+    # The panels swap, the sections swap, `d` goes to the top and `new` arrives before `b`.
+    new["panels"] = [panel("More", {"Three": [f("g")]}), panel("Main", {"Two": [f("e")], "One": [f("d"), f("a"), f("new"), f("b"), f("c")]})]
+    found = changes(tmp_path, old, new)
+    assert [(c.field, c.kind, c.audience, c.message) for c in found if c.kind == "moved"] == [
+        (None, "moved", (), "panel 'More' moved; now first"),
+        (None, "moved", (), "section 'Two' moved within panel 'Main'; now first"),
+        ("d", "moved", (), "field 'd' moved within 'Main' / 'One'; now first"),
+    ]
+    # Only what moved: the field added in between leaves the order of the others as it was.
+    assert verdicts(found) == [(None, "moved", ()), (None, "moved", ()), ("d", "moved", ()), ("new", "field-added", ())]
+    # `b` to the end: one move, however far, named with its new neighbour.
+    (moved,) = changes(tmp_path, entity(*map(f, "abcde")), entity(*map(f, "acdeb")))
+    assert moved.message == "field 'b' moved within 'Main' / 'Basics'; now after 'e'"
 
 
 def test_entity_level_changes(tmp_path: Path) -> None:
