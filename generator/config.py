@@ -88,11 +88,23 @@ def load_config(start: Path | None = None) -> Config:
         return Config(root=start, definitions=start / "definitions", out=start / "generated", cache=start / CACHE)
     shown = pyproject.name if pyproject.parent == start else str(pyproject)
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise InputError.at(Location(shown), f"cannot read [tool.dfgen]: {error}") from None
-    table = data.get("tool", {}).get("dfgen", {})
-    return parse_config(table, pyproject.parent, shown)
+    return parse_config(dfgen_table(text, shown), pyproject.parent, shown)
+
+
+def dfgen_table(text: str, shown: str) -> Mapping[str, Any]:
+    """The [tool.dfgen] table of a pyproject.toml's text (empty when it has none)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError.at(Location(shown), f"cannot read [tool.dfgen]: {error}") from None
+    tool = data.get("tool", {})
+    table = tool.get("dfgen", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise InputError.at(Location(shown), "[tool.dfgen]: expected a table")
+    return table
 
 
 def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:

@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from generator.build import build_project
-from generator.config import Config
+from generator.build import Pins, build_project
+from generator.config import Config, dfgen_table, parse_pins
 from generator.diagnostics import Diagnostic, InputError, Location
 from generator.diff import Change, compare
 from generator.model import Project
@@ -17,17 +17,21 @@ from generator.pipeline import load_definitions
 DEFINITION_SUFFIXES = (".yaml", ".yml")
 
 
-def _both(config: Config, old: Path | None, new: Path, show_old: Callable[[Path], str]) -> list[Change]:
-    """Load and build both sides with the project's pins; report the problems of both at once.
+def _both(
+    config: Config, old: Path | None, new: Path, show_old: Callable[[Path], str], old_pins: dict[str, Pins] | None = None
+) -> list[Change]:
+    """Load and build both sides, the old one with `old_pins` (the project's pins by default);
+    report the problems of both at once.
 
     `old` None stands for no definitions at all (a revision from before the folder existed).
     """
     projects: list[Project] = []
     diagnostics: list[Diagnostic] = []
-    for path, show in ((old, show_old), (new, config.shown)):
+    sides = ((old, show_old, config.pins if old_pins is None else old_pins), (new, config.shown, config.pins))
+    for path, show, pins in sides:
         try:
             definitions = [] if path is None else load_definitions(path, show)
-            projects.append(build_project(definitions, config.pins))
+            projects.append(build_project(definitions, pins))
         except InputError as error:
             diagnostics.extend(error.diagnostics)
     if diagnostics:
@@ -41,10 +45,15 @@ def diff_paths(config: Config, old: Path, new: Path) -> list[Change]:
 
 
 def diff_revision(config: Config, revision: str) -> list[Change]:
-    """The changes from the configured definitions at a git revision to the working tree."""
+    """The changes from the configured definitions at a git revision to the working tree.
+
+    The revision's side is built with the pins its pyproject.toml had: a pin removed since then
+    renames a symbol that code may name.
+    """
     git = _Git(config.root, revision)
     commit = git.commit()
     relative = git.relative(config.definitions)
+    old_pins = git.pins(commit, config.root / "pyproject.toml")
     with tempfile.TemporaryDirectory(prefix="dfgen-diff-") as folder:
         old = git.materialise(commit, relative, Path(folder))
         # Messages name the files as `REV:definitions/cdr.yaml`, as git itself does.
@@ -53,7 +62,7 @@ def diff_revision(config: Config, revision: str) -> list[Change]:
         def show_old(path: Path) -> str:
             return f"{revision}:{relative if path == old else (prefix / path.name).as_posix()}"
 
-        return _both(config, old, config.definitions, show_old)
+        return _both(config, old, config.definitions, show_old, old_pins)
 
 
 class _Git:
@@ -90,6 +99,22 @@ class _Git:
             return PurePosixPath(path.resolve().relative_to(self.top.resolve()).as_posix())
         except ValueError:
             raise InputError.at(Location(str(path)), f"not inside the git repository {self.top}") from None
+
+    def pins(self, commit: str, pyproject: Path) -> dict[str, Pins]:
+        """[tool.dfgen.pins] of the project's pyproject.toml at the commit; none if it had none."""
+        relative = self.relative(pyproject)
+        listing = self.run("ls-tree", "-z", "--full-tree", commit, "--", relative.as_posix(), failure="git ls-tree failed")
+        meta = listing.split(b"\0")[0].partition(b"\t")[0].decode("ascii").split()
+        # A regular file only, as load_config reads it.
+        if len(meta) != 3 or meta[1] != "blob" or meta[0] == "120000":
+            return {}
+        shown = f"{self.revision}:{relative.as_posix()}"
+        data = self.run("cat-file", "blob", meta[2], failure="git cat-file failed")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError.at(Location(shown), "cannot read [tool.dfgen]: not UTF-8") from None
+        return parse_pins(dfgen_table(text, shown).get("pins", {}), Location(shown))
 
     def materialise(self, commit: str, relative: PurePosixPath, folder: Path) -> Path | None:
         """The definition files at `relative` in the commit, copied into `folder`: that folder, the

@@ -151,6 +151,27 @@ def test_unknown_configuration_key_is_bad_input(project: Path) -> None:
     assert "unknown key 'definition' (did you mean 'definitions'?)" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.dfgen\n", "error: pyproject.toml: cannot read [tool.dfgen]: "),
+        ("[tool]\ndfgen = 1\n", "error: pyproject.toml: [tool.dfgen]: expected a table\n"),
+        ("tool = 1\n", None),
+    ],
+)
+def test_a_broken_pyproject_is_bad_input(project: Path, text: str, message: str | None) -> None:
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+    before = snapshot(project)
+    result = dfgen(project, "generate")
+    if message is None:
+        # No [tool.dfgen] at all: the defaults (definitions/ is missing here).
+        assert result.returncode == 2 and "definitions: no such file or folder" in result.stderr
+    else:
+        assert result.returncode == 2 and result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(project) == before
+
+
 def test_output_is_identical_under_any_hash_seed(project: Path, tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "2", "random"):

@@ -422,6 +422,37 @@ def test_bad_definitions_at_the_revision_are_named_by_revision_and_path(reposito
 
 
 @needs_git
+def test_the_revision_s_side_is_built_with_the_revision_s_pins(repository: Path) -> None:
+    pinned = '[tool.dfgen]\ndefinitions = "defs"\n[tool.dfgen.pins.T.options.kind]\n"1" = "SPEECH"\n'
+    (repository / "pyproject.toml").write_text(pinned, encoding="utf-8")
+    write(repository / "defs" / "t.yaml", entity(f("kind", "enum", options=opts("voice"))))
+    git(repository, "commit", "-q", "-am", "pinned")
+    assert (invoke("HEAD").exit_code, invoke("HEAD").stdout) == (0, "dfgen: no changes\n")
+    # The pin goes, the definition stays: code that names Kind.SPEECH breaks.
+    (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs"\n', encoding="utf-8")
+    result = invoke("HEAD")
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout.startswith(
+        "T: BREAKING for code: field 'kind': option 1 'voice'; member Kind.SPEECH becomes Kind.VOICE: "
+        'pin it: [tool.dfgen.pins.T.options.kind] "1" = "SPEECH"'
+    )
+
+
+@needs_git
+def test_bad_pins_at_the_revision_are_named_by_revision_and_path(repository: Path) -> None:
+    (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs"\npins = 3\n', encoding="utf-8")
+    git(repository, "commit", "-q", "-am", "bad pins")
+    (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs"\n', encoding="utf-8")
+    result = invoke("HEAD")
+    assert (result.exit_code, result.stderr) == (2, "error: HEAD:pyproject.toml: [tool.dfgen.pins]: expected a table of entities\n")
+    (repository / "pyproject.toml").write_text("[tool.dfgen\n", encoding="utf-8")
+    git(repository, "commit", "-q", "-am", "broken toml")
+    (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs"\n', encoding="utf-8")
+    result = invoke("HEAD")
+    assert result.exit_code == 2 and result.stderr.startswith("error: HEAD:pyproject.toml: cannot read [tool.dfgen]: ")
+
+
+@needs_git
 def test_an_unknown_revision_or_an_option_is_bad_input(repository: Path) -> None:
     unknown = invoke("no-such-branch")
     assert unknown.exit_code == 2
