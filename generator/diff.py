@@ -47,9 +47,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from difflib import SequenceMatcher
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from difflib import SequenceMatcher
 
 from generator import naming
 from generator.model import Entity, EnumMember, Field, Project
