@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from generator import naming
+from generator.config import Api
 from generator.definition import EntityDef, FieldDef, FieldType
 from generator.diagnostics import Diagnostic, InputError, Location
 from generator.model import Entity, EnumMember, EnumType, Field, Panel, Project, Section
@@ -24,7 +25,7 @@ class Pins:
     options: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
 
-def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins]) -> Project:
+def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: Api | None = None) -> Project:
     """The intermediate model of all definitions, or InputError naming every clash."""
     diagnostics: list[Diagnostic] = []
     first: dict[str, EntityDef] = {}
@@ -50,7 +51,7 @@ def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins]) -> Pro
         modules[entity.module] = entity
     if diagnostics:
         raise InputError(diagnostics)
-    return Project(tuple(entities))
+    return Project(tuple(entities), api or Api())
 
 
 def _toml_key(key: str) -> str:

@@ -252,9 +252,10 @@ def run_key(
     pins: Mapping[str, Any],
     targets: tuple[str, ...],
     template_roots: list[Path],
+    api: str,
 ) -> str:
-    """The digest of everything a run's output depends on."""
-    parts: list[str | bytes] = [cache.code, "run", cache.templates(template_roots), repr(targets), source]
+    """The digest of everything a run's output depends on (`api`: the project's API settings, as text)."""
+    parts: list[str | bytes] = [cache.code, "run", cache.templates(template_roots), repr(targets), source, api]
     parts += [f"{code} {pins_text(pins[code])}" for code in sorted(pins)]
     for shown, data in files:
         parts += [shown, hashlib.sha256(data).digest()]

@@ -75,7 +75,7 @@ class DefinitionRecord:
         self.entity_key = ""
         self.stored_facts = 0
         self.used_outputs: set[str] = set()
-        self.used_chunks: set[tuple[str, int]] = set()
+        self.used_chunks: set[tuple[str, int, str]] = set()
 
     def parse(self, load: Callable[[], Any]) -> None:
         """Parse and validate the file with `load()` unless the record holds it (InputError passes)."""
@@ -323,6 +323,8 @@ class RenderMemo:
         self.records = records
         self.by_entity = {id(r.entity): r for r in records}
         self.templates = cache.templates([*template_dirs, builtin])
+        # In every key: the API settings, which the OpenAPI's paths come from.
+        self.api = digest(repr(project.api))
         project_key = digest(*(r.entity_key for r in sorted(records, key=lambda r: r.code)))
         self.facts = Facts(project, template_dirs, builtin, project_key)
         self.transient = InRunChunks()
@@ -336,6 +338,7 @@ class RenderMemo:
             target.name,
             repr((output.template, output.each, output.path, output.format)),
             self.templates,
+            self.api,
             self.facts.of(target, entity),
         )
         record.used_outputs.add(key)
@@ -360,6 +363,7 @@ class RenderMemo:
             target.name,
             repr((output.template, output.each, output.path, output.format)),
             self.templates,
+            self.api,
             self.source,
             facts,
         )
@@ -389,7 +393,7 @@ class RenderMemo:
         record = self.by_entity.get(id(chunk.owner))
         if record is None or record.value is None:
             return self.transient.get(chunk, indent)
-        key = (chunk.label, indent)
+        key = (chunk.label, indent, self.api)
         record.used_chunks.add(key)
         value = record.value["chunks"].get(key)
         return value if _is_chunk(value) else None
@@ -399,7 +403,7 @@ class RenderMemo:
         if record is None or record.value is None:
             self.transient.put(chunk, indent, serialised)
             return
-        record.value["chunks"][(chunk.label, indent)] = serialised
+        record.value["chunks"][(chunk.label, indent, self.api)] = serialised
         record.dirty = True
 
     def save(self) -> None:

@@ -43,7 +43,9 @@ def _generate_files(
     config = load_config()
     out_path = out or config.out
     cache = Cache(config.cache) if use_cache and config.cache is not None else None
-    files = generate(definitions or config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache)
+    files = generate(
+        definitions or config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache, config.api
+    )
     return config, out_path, files
 
 

@@ -37,6 +37,18 @@ CACHE = ".dfgen-cache"
 
 
 @dataclass(frozen=True)
+class Api:
+    """How the DemandFlow API serves the entities, where the project configures it (the OpenAPI's paths)."""
+
+    # The spec's reading of the vendor's page.
+    definition_path: str = "/v1/objects/DEFINITION/{code}"
+
+    def definition_of(self, code: str) -> str:
+        """The path of an entity's DEFINITION."""
+        return self.definition_path.replace("{code}", code)
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings with defaults applied; paths are absolute."""
 
@@ -47,11 +59,16 @@ class Config:
     templates: Path | None = None
     base_url: str | None = None
     token_env: str = "DEMANDFLOW_TOKEN"
-    definition_path: str = "/v1/objects/DEFINITION/{code}"
+    definition_path: str = Api.definition_path
     list_path: str = "/v1/entities/DEFINITION/SUB"
     pins: Mapping[str, Pins] = field(default_factory=dict)
     # dfgen's cache folder (.dfgen-cache by default); None: no cache.
     cache: Path | None = None
+
+    @property
+    def api(self) -> Api:
+        """How the API serves the entities, for the OpenAPI target."""
+        return Api(self.definition_path)
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -131,6 +148,9 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     cache = table.get("cache", CACHE)
     if cache is not False and not (isinstance(cache, str) and cache):
         raise InputError.at(where, "[tool.dfgen] cache: expected a folder, or false for no cache")
+    definition_path = text("definition-path", Config.definition_path) or Config.definition_path
+    list_path = text("list-path", Config.list_path) or Config.list_path
+    check_api_paths(definition_path, list_path, where)
     return Config(
         root=root,
         definitions=root / (text("definitions", "definitions") or "definitions"),
@@ -139,11 +159,20 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         templates=root / templates if templates else None,
         base_url=text("base-url", None),
         token_env=text("token-env", "DEMANDFLOW_TOKEN") or "DEMANDFLOW_TOKEN",
-        definition_path=text("definition-path", Config.definition_path) or Config.definition_path,
-        list_path=text("list-path", Config.list_path) or Config.list_path,
+        definition_path=definition_path,
+        list_path=list_path,
         pins=parse_pins(table.get("pins", {}), where),
         cache=root / cache if cache else None,
     )
+
+
+def check_api_paths(definition_path: str, list_path: str, where: Location) -> None:
+    """InputError unless both are absolute paths and the definition path has {code}."""
+    if not definition_path.startswith("/") or "{code}" not in definition_path:
+        example = Config.definition_path
+        raise InputError.at(where, f"[tool.dfgen] definition-path: expected a path with {{code}}, such as {example}")
+    if not list_path.startswith("/"):
+        raise InputError.at(where, f"[tool.dfgen] list-path: expected a path, such as {Config.list_path}")
 
 
 def parse_pins(table: Any, where: Location) -> dict[str, Pins]:

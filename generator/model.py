@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any, TypeVar
 
+from generator.config import Api
 from generator.definition import FieldType
 
 _Fact = TypeVar("_Fact")
@@ -160,9 +161,10 @@ def references(entity: Entity) -> tuple[Field, ...]:
 
 @dataclass(frozen=True)
 class Project:
-    """Every entity to generate, sorted by code."""
+    """Every entity to generate, sorted by code, and the API that serves them."""
 
     entities: tuple[Entity, ...]
+    api: Api = Api()
 
     def entity(self, code: str) -> Entity | None:
         """The entity with this code, if it is generated."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from generator.build import Pins
     from generator.cache import Cache
     from generator.cache_records import RenderMemo
+    from generator.config import Api
     from generator.definition import EntityDef
     from generator.model import Project
 
@@ -83,32 +85,39 @@ def generate(
     targets: tuple[str, ...],
     template_dirs: tuple[Path, ...] = (),
     cache: Cache | None = None,
+    api: Api | None = None,
 ) -> Mapping[str, str]:
-    """{path under the output folder: contents} for the definitions at `definitions`."""
+    """{path under the output folder: contents} for the definitions at `definitions`.
+
+    `api` is how the API serves the entities (the OpenAPI's paths); the spec's defaults
+    without one.
+    """
     if cache is None:
         from generator.build import build_project
 
         with _few_collections():
-            project = build_project(load_definitions(definitions, show), pins)
+            project = build_project(load_definitions(definitions, show), pins, api)
             return render_targets(project, targets, template_dirs, show(definitions))
     from generator import cache as caching
+    from generator.config import Api
     from generator.render import builtin_templates
 
-    inputs = _read_inputs(definitions, show)
+    run = _Run(definitions, show, pins, targets, template_dirs, api or Api(), cache, _read_inputs(definitions, show))
     key = None
-    if inputs is not None and not _python_of_its_own(targets, template_dirs):
+    if run.inputs is not None and not _python_of_its_own(targets, template_dirs):
         roots = [*template_dirs, builtin_templates()]
-        key = caching.run_key(cache, [(shown, data) for _, shown, data in inputs], show(definitions), pins, targets, roots)
+        inputs = [(shown, data) for _, shown, data in run.inputs]
+        key = caching.run_key(cache, inputs, show(definitions), pins, targets, roots, repr(run.api))
         digests = caching.load_run(cache, key)
         if digests is not None:
 
             def render() -> Generated:
                 with _few_collections():
-                    return _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
+                    return _generate(run)
 
             return Generated(digests, render=render, cache=cache)
     with _few_collections():
-        files = _generate(definitions, show, pins, targets, template_dirs, cache, inputs)
+        files = _generate(run)
     if key is not None and files.from_inputs:
         caching.save_run(cache, key, files.digests)
     return files
@@ -226,51 +235,50 @@ def _read_inputs(definitions: Path, show: ShowPath) -> list[tuple[Path, str, byt
         return None
 
 
-def _generate(
-    definitions: Path,
-    show: ShowPath,
-    pins: Mapping[str, Pins],
-    targets: tuple[str, ...],
-    template_dirs: tuple[Path, ...],
-    cache: Cache,
-    inputs: list[tuple[Path, str, bytes]] | None,
-) -> Generated:
+@dataclass(frozen=True)
+class _Run:
+    """What a generation through the cache reads: generate's arguments and the definition files."""
+
+    definitions: Path
+    show: ShowPath
+    pins: Mapping[str, Pins]
+    targets: tuple[str, ...]
+    template_dirs: tuple[Path, ...]
+    api: Api
+    cache: Cache
+    # Each definition file, its shown path and bytes; None when the uncached path must report a problem.
+    inputs: list[tuple[Path, str, bytes]] | None
+
+
+def _generate(run: _Run) -> Generated:
     """Load, build and render through the cache's records; any doubt goes the uncached way."""
     from generator.cache_records import Unusable
 
     try:
-        return _generate_once(definitions, show, pins, targets, template_dirs, cache, inputs, eager=False)
+        return _generate_once(run, eager=False)
     except Unusable:
         # An unchanged entity's layout, read from its record only when needed, did not unpickle
         # (a damaged or foreign cache): again, every layout unpickled first, a damaged one rebuilt.
-        return _generate_once(definitions, show, pins, targets, template_dirs, cache, inputs, eager=True)
+        return _generate_once(run, eager=True)
 
 
-def _generate_once(
-    definitions: Path,
-    show: ShowPath,
-    pins: Mapping[str, Pins],
-    targets: tuple[str, ...],
-    template_dirs: tuple[Path, ...],
-    cache: Cache,
-    inputs: list[tuple[Path, str, bytes]] | None,
-    eager: bool,
-) -> Generated:
+def _generate_once(run: _Run, eager: bool) -> Generated:
     """One try of _generate; `eager` as DefinitionRecord.build takes it."""
     from generator.build import build_project
     from generator.cache import jinja_bytecode
     from generator.cache_records import RenderMemo
     from generator.render import builtin_templates
 
-    loaded = _load_records(inputs, pins, cache, eager) if inputs is not None else None
+    loaded = _load_records(run, eager) if run.inputs is not None else None
     memo = None
+    source = run.show(run.definitions)
     if loaded is None:
         # The uncached path: the exact diagnostics of bad input, or a project without records.
-        project = build_project(load_definitions(definitions, show), pins)
+        project = build_project(load_definitions(run.definitions, run.show), run.pins, run.api)
     else:
         project, records = loaded
-        memo = RenderMemo(cache, records, project, template_dirs, builtin_templates(), show(definitions))
-    files = render_targets(project, targets, template_dirs, show(definitions), memo, jinja_bytecode(cache))
+        memo = RenderMemo(run.cache, records, project, run.template_dirs, builtin_templates(), source)
+    files = render_targets(project, run.targets, run.template_dirs, source, memo, jinja_bytecode(run.cache))
     if memo is not None:
         memo.save()
     digests: dict[str, str] = {}
@@ -281,12 +289,10 @@ def _generate_once(
             digests[path] = hashlib.sha256(files[path]).hexdigest()
         else:
             digests[path] = value.digest
-    return Generated(digests, texts=files, cache=cache, from_inputs=loaded is not None)
+    return Generated(digests, texts=files, cache=run.cache, from_inputs=loaded is not None)
 
 
-def _load_records(
-    inputs: list[tuple[Path, str, bytes]], pins: Mapping[str, Pins], cache: Cache, eager: bool
-) -> tuple[Project, list[Any]] | None:
+def _load_records(run: _Run, eager: bool) -> tuple[Project, list[Any]] | None:
     """The project from the definition records; None when a file is bad or two entities meet."""
     from generator.build import build_project
     from generator.cache_records import DefinitionRecord, Unusable
@@ -295,11 +301,13 @@ def _load_records(
     from generator.model import Project
     from generator.validate import validate_definition
 
+    assert run.inputs is not None
+    pins = run.pins
     records = []
     parsers = []
     try:
-        for file, shown, data in inputs:
-            record = DefinitionRecord(cache, shown, data)
+        for file, shown, data in run.inputs:
+            record = DefinitionRecord(run.cache, shown, data)
 
             def parse(file: Path = file, shown: str = shown) -> EntityDef:
                 return validate_definition(load_file(file, shown), shown)
@@ -328,4 +336,4 @@ def _load_records(
     entities = [r.entity for r in records]
     if len({e.code for e in entities}) != len(entities) or len({e.module for e in entities}) != len(entities):
         return None
-    return Project(tuple(sorted(entities, key=lambda e: e.code))), records
+    return Project(tuple(sorted(entities, key=lambda e: e.code)), run.api), records

@@ -95,7 +95,7 @@ def run(project: Path, cached: bool = True) -> dict[str, str]:
     """generate() for the project's configuration, with its cache or without one."""
     config = load_config(project)
     cache = Cache(config.cache) if cached and config.cache is not None else None
-    return texts(generate(config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache))
+    return texts(generate(config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache, config.api))
 
 
 def make_project(folder: Path, definitions: dict[str, str], extra: str = "") -> Path:
@@ -404,7 +404,9 @@ def test_undoing_a_change_writes_the_earlier_files_from_the_cache(linked: Path, 
     monkeypatch.setattr(generator.pipeline, "_generate", counted)
     monkeypatch.chdir(linked)
     config = load_config(linked)
-    files = generate(config.definitions, config.shown, config.pins, config.targets, config.template_dirs, Cache(config.cache))
+    files = generate(
+        config.definitions, config.shown, config.pins, config.targets, config.template_dirs, Cache(config.cache), config.api
+    )
     from generator.output import write
 
     changes = write(config.out, files)

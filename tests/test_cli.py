@@ -157,6 +157,14 @@ def test_unknown_configuration_key_is_bad_input(project: Path) -> None:
         ("[tool.dfgen\n", "error: pyproject.toml: cannot read [tool.dfgen]: "),
         ("[tool]\ndfgen = 1\n", "error: pyproject.toml: [tool.dfgen]: expected a table\n"),
         ("tool = 1\n", None),
+        (
+            '[tool.dfgen]\ndefinition-path = "/defs/CDR"\n',
+            "error: pyproject.toml: [tool.dfgen] definition-path: expected a path with {code}, such as /v1/objects/DEFINITION/{code}\n",
+        ),
+        (
+            '[tool.dfgen]\nlist-path = "defs"\n',
+            "error: pyproject.toml: [tool.dfgen] list-path: expected a path, such as /v1/entities/DEFINITION/SUB\n",
+        ),
     ],
 )
 def test_a_broken_pyproject_is_bad_input(project: Path, text: str, message: str | None) -> None:

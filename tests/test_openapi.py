@@ -56,6 +56,24 @@ def test_bundle_and_every_fragment_are_valid_openapi_3_1(generated: Generated) -
         validate(document, cls=OpenAPIV31SpecValidator)
 
 
+def test_the_configured_definition_path_is_the_openapi_s(tmp_path: Path) -> None:
+    from tests.test_cli import dfgen
+
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions" / "cdr.yaml").write_bytes(CDR_DEFINITION.read_bytes())
+    settings = '[tool.dfgen]\ntargets = ["openapi"]\ndefinition-path = "{}"\n'
+    for path in ("/api/definitions/{code}.json", "/v2/defs/{code}"):
+        (tmp_path / "pyproject.toml").write_text(settings.format(path), encoding="utf-8")
+        # Through the cache: a changed setting is a changed output.
+        result = dfgen(tmp_path, "generate")
+        assert result.returncode == 0, result.stderr
+        for name in ("cdr.yaml", "openapi.yaml"):
+            document = yaml.safe_load((tmp_path / "generated" / "openapi" / name).read_text(encoding="utf-8"))
+            validate(document, cls=OpenAPIV31SpecValidator)
+            assert sorted(document["paths"]) == sorted(["/v1/entities/CDR/SUB", "/v1/objects", path.replace("{code}", "CDR")])
+        assert dfgen(tmp_path, "check", "--no-cache").returncode == 0
+
+
 def test_headers_name_the_definition_file_and_say_do_not_edit(generated: Generated) -> None:
     for path, source in [("openapi/cdr.yaml", "cdr.yaml"), ("openapi/openapi.entity.yaml", "openapi.yaml")]:
         first = generated.files[path].splitlines()[0]

@@ -322,8 +322,9 @@ def test_the_generated_documents_are_the_reference_s() -> None:
     assert cases
     for folder in [ROOT, *cases]:
         config = load_config(folder)
-        project = build_project(load_definitions(folder / "definitions", lambda p: p.name), config.pins)
-        for data in [document(project.entities, "all"), *(document([e], e.code) for e in project.entities)]:
+        project = build_project(load_definitions(folder / "definitions", lambda p: p.name), config.pins, config.api)
+        api = project.api
+        for data in [document(project.entities, "all", api), *(document([e], e.code, api) for e in project.entities)]:
             assert dump_yaml(data) == dump_yaml_reference(data), folder
 
 

@@ -9,9 +9,10 @@ bundle, so its fragment is `openapi/openapi.entity.yaml` (a dot never occurs in 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from generator.config import Config
+from generator.config import Api
 from generator.definition import FieldType
 from generator.model import Entity, Project
 from generator.render import python_header
@@ -134,9 +135,9 @@ def create_operation(entities: Sequence[Entity]) -> Schema:
     }
 
 
-def entity_paths(entity: Entity) -> dict[str, Schema]:
-    """The calls for one entity: list its records, read its definition."""
-    definition_path = Config.definition_path.format(code=entity.code)
+def entity_paths(entity: Entity, api: Api) -> dict[str, Schema]:
+    """The calls for one entity: list its records, read its definition (at the configured path)."""
+    definition_path = api.definition_of(entity.code)
     return {
         f"/v1/entities/{entity.code}/SUB": {
             "get": {
@@ -161,15 +162,15 @@ def entity_paths(entity: Entity) -> dict[str, Schema]:
     }
 
 
-def document(entities: Sequence[Entity], title: str) -> dict[str, Any]:
-    """One OpenAPI 3.1 document for these entities.
+def document(entities: Sequence[Entity], title: str, api: Api) -> dict[str, Any]:
+    """One OpenAPI 3.1 document for these entities, at the paths `api` gives.
 
     Each entity's calls and schemas are chunks: the YAML writer serialises them once per entity
     content, for its fragment and the bundle alike, and dfgen's cache keeps their text.
     """
     paths = Entries(
         {"/v1/objects": {"post": create_operation(entities)}},
-        *(Chunk("openapi.entity_paths", entity, entity_paths) for entity in entities),
+        *(Chunk("openapi.entity_paths", entity, partial(entity_paths, api=api)) for entity in entities),
     )
     schemas = Entries(
         {"Error": ERROR_SCHEMA, "Definition": DEFINITION_SCHEMA},
@@ -208,9 +209,10 @@ def entity_path(entity: Entity, path: str) -> str:
 
 def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
     """The context of openapi/document.yaml.jinja for one entity's fragment."""
-    return {"header": python_header(entity.source), "document": document([entity], f"DemandFlow API: {entity.code}")}
+    fragment = document([entity], f"DemandFlow API: {entity.code}", project.api)
+    return {"header": python_header(entity.source), "document": fragment}
 
 
 def project_context(project: Project, source: str) -> dict[str, Any]:
     """The context of openapi/document.yaml.jinja for the bundle of every entity."""
-    return {"header": python_header(source), "document": document(project.entities, "DemandFlow API")}
+    return {"header": python_header(source), "document": document(project.entities, "DemandFlow API", project.api)}
