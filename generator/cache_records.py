@@ -334,13 +334,7 @@ class RenderMemo:
         record = self.by_entity.get(id(entity))
         if record is None or record.value is None or foreign_context(target):
             return render()
-        key = digest(
-            target.name,
-            repr((output.template, output.each, output.path, output.format)),
-            self.templates,
-            self.api,
-            self.facts.of(target, entity),
-        )
+        key = self._output_key(target, output, self.facts.of(target, entity))
         record.used_outputs.add(key)
         stored = self._stored(record.value["outputs"].get(key), render)
         if stored is not None:
@@ -359,20 +353,19 @@ class RenderMemo:
         facts = self.facts.of_project(target)
         if facts is None:
             return render()
-        key = digest(
-            target.name,
-            repr((output.template, output.each, output.path, output.format)),
-            self.templates,
-            self.api,
-            self.source,
-            facts,
-        )
+        key = self._output_key(target, output, self.source, facts)
         stored = self._stored(self.cache.store.load("outputs", key), render)
         if stored is not None:
             return stored
         text = render()
         self.cache.store.save("outputs", key, self._store(text))
         return text
+
+    def _output_key(self, target: Any, output: Any, *reads: str) -> str:
+        """An output's key: its target and template, the templates, the API settings, and what it reads."""
+        return digest(
+            target.name, repr((output.template, output.each, output.path, output.format)), self.templates, self.api, *reads
+        )
 
     def _stored(self, known: object, render: Callable[[], str]) -> StoredText | None:
         """The stored text a digest names, or None; an entry is in use while a record points at it."""

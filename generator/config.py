@@ -150,7 +150,9 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         raise InputError.at(where, "[tool.dfgen] cache: expected a folder, or false for no cache")
     definition_path = text("definition-path", Config.definition_path) or Config.definition_path
     list_path = text("list-path", Config.list_path) or Config.list_path
-    check_api_paths(definition_path, list_path, where)
+    problem = api_path_problem(definition_path, list_path)
+    if problem is not None:
+        raise InputError.at(where, f"[tool.dfgen] {problem[0]}: {problem[1]}")
     return Config(
         root=root,
         definitions=root / (text("definitions", "definitions") or "definitions"),
@@ -166,13 +168,16 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     )
 
 
-def check_api_paths(definition_path: str, list_path: str, where: Location) -> None:
-    """InputError unless both are absolute paths and the definition path has {code}."""
+def api_path_problem(definition_path: str, list_path: str) -> tuple[str, str] | None:
+    """The first of the two that is not usable, as (its key, what is expected); None if both are.
+
+    Both are absolute paths, and the definition path holds {code}.
+    """
     if not definition_path.startswith("/") or "{code}" not in definition_path:
-        example = Config.definition_path
-        raise InputError.at(where, f"[tool.dfgen] definition-path: expected a path with {{code}}, such as {example}")
+        return "definition-path", f"expected a path with {{code}}, such as {Config.definition_path}"
     if not list_path.startswith("/"):
-        raise InputError.at(where, f"[tool.dfgen] list-path: expected a path, such as {Config.list_path}")
+        return "list-path", f"expected a path, such as {Config.list_path}"
+    return None
 
 
 def parse_pins(table: Any, where: Location) -> dict[str, Pins]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.build import Pins, build_project
@@ -18,16 +18,16 @@ DEFINITION_SUFFIXES = (".yaml", ".yml")
 
 
 def _both(
-    config: Config, old: Path | None, new: Path, show_old: Callable[[Path], str], old_pins: dict[str, Pins] | None = None
+    config: Config, old: Path | None, new: Path, show_old: Callable[[Path], str], old_pins: Mapping[str, Pins]
 ) -> list[Change]:
-    """Load and build both sides, the old one with `old_pins` (the project's pins by default);
+    """Load and build both sides, the old one with `old_pins`, the new one with the project's;
     report the problems of both at once.
 
     `old` None stands for no definitions at all (a revision from before the folder existed).
     """
     projects: list[Project] = []
     diagnostics: list[Diagnostic] = []
-    sides = ((old, show_old, config.pins if old_pins is None else old_pins), (new, config.shown, config.pins))
+    sides = ((old, show_old, old_pins), (new, config.shown, config.pins))
     for path, show, pins in sides:
         try:
             definitions = [] if path is None else load_definitions(path, show)
@@ -41,7 +41,7 @@ def _both(
 
 def diff_paths(config: Config, old: Path, new: Path) -> list[Change]:
     """The changes from the definitions at `old` to those at `new` (each a file or a folder)."""
-    return _both(config, old, new, config.shown)
+    return _both(config, old, new, config.shown, config.pins)
 
 
 def diff_revision(config: Config, revision: str) -> list[Change]:

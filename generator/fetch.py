@@ -10,6 +10,7 @@ from urllib.parse import quote, urljoin
 
 from generator.api import ApiClient, Limits, check_base_url, check_token
 from generator.canonical import dump_definition
+from generator.config import api_path_problem
 from generator.definition import EntityDef
 from generator.diagnostics import Diagnostic, InputError, Location
 from generator.load import from_json
@@ -88,12 +89,9 @@ def _check_request(request: FetchRequest, show: ShowPath) -> list[str]:
         if not ENTITY_CODE.match(code):
             hint = f"; did you mean {code.upper()!r}?" if ENTITY_CODE.match(code.upper()) else ""
             raise InputError.at(Location(code), f"not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR){hint}")
-    if "{code}" not in request.definition_path or not request.definition_path.startswith("/"):
-        raise InputError.at(
-            Location("definition-path"), "expected a path with {code}, such as /v1/objects/DEFINITION/{code}"
-        )
-    if not request.list_path.startswith("/"):
-        raise InputError.at(Location("list-path"), "expected a path, such as /v1/entities/DEFINITION/SUB")
+    problem = api_path_problem(request.definition_path, request.list_path)
+    if problem is not None:
+        raise InputError.at(Location(problem[0]), problem[1])
     if request.definitions.exists() and not request.definitions.is_dir():
         raise InputError.at(Location(show(request.definitions)), "fetch writes into a folder; this is a file")
     return list(dict.fromkeys(request.codes))
