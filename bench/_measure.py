@@ -10,5 +10,13 @@ start = time.perf_counter()
 result = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
 elapsed = time.perf_counter() - start
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": elapsed, "peak_mib": peak_kib / 1024, "returncode": result.returncode,
-                  "stderr": result.stderr[-2000:]}))
+print(
+    json.dumps(
+        {
+            "seconds": elapsed,
+            "peak_mib": peak_kib / 1024,
+            "returncode": result.returncode,
+            "stderr": result.stderr[-2000:],
+        }
+    )
+)

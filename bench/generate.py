@@ -82,7 +82,9 @@ def settle() -> None:
 
 def measure(command: list[str], cwd: Path) -> dict:
     settle()
-    result = subprocess.run([sys.executable, str(MEASURE), *command], cwd=cwd, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(MEASURE), *command], cwd=cwd, capture_output=True, text=True, check=True
+    )
     data = json.loads(result.stdout)
     if data["returncode"] != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{data['stderr']}")
@@ -118,8 +120,20 @@ def main() -> None:
         def peer() -> dict:
             shutil.rmtree(work / "peer", ignore_errors=True)
             return measure(
-                [dcg, "--input", "schemas", "--input-file-type", "jsonschema", "--output", "peer",
-                 "--output-model-type", "pydantic_v2.BaseModel", "--formatters", "black", "isort"],
+                [
+                    dcg,
+                    "--input",
+                    "schemas",
+                    "--input-file-type",
+                    "jsonschema",
+                    "--output",
+                    "peer",
+                    "--output-model-type",
+                    "pydantic_v2.BaseModel",
+                    "--formatters",
+                    "black",
+                    "isort",
+                ],
                 work,
             )
 
@@ -134,7 +148,9 @@ def main() -> None:
             # The display name shows in the entity's page, its OpenAPI fragment, the bundle and the index.
             target = work / "definitions" / "e007.yaml"
             text = target.read_text(encoding="utf-8")
-            target.write_text(re.sub(r"^displayName: .*$", f"displayName: {name}", text, flags=re.MULTILINE), encoding="utf-8")
+            target.write_text(
+                re.sub(r"^displayName: .*$", f"displayName: {name}", text, flags=re.MULTILINE), encoding="utf-8"
+            )
 
         edits = itertools.count(1)
 
@@ -161,7 +177,9 @@ def main() -> None:
             if not project.exists():
                 (project / "definitions").mkdir(parents=True)
                 shutil.copy(ROOT / "definitions" / "cdr.yaml", project / "definitions")
-                (project / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "definitions"\nout = "generated"\n')
+                (project / "pyproject.toml").write_text(
+                    '[tool.dfgen]\ndefinitions = "definitions"\nout = "generated"\n'
+                )
             return measure([*dfgen, "generate"], project)
 
         results[CDR_COLD] = best_of(args.repeat, lambda: cdr_alone(cold=True))
@@ -177,11 +195,17 @@ def main() -> None:
     full_result = results[FULL]
     if PEER in results:
         peer_result = results[PEER]
-        print(f"peer time / dfgen full time:          {peer_result['seconds'] / full_result['seconds']:7.1f}x  (target >= 5)")
-        print(f"dfgen full peak / peer peak memory:   {full_result['peak_mib'] / peer_result['peak_mib']:7.2f}   (target <= 0.25)")
+        print(
+            f"peer time / dfgen full time:          {peer_result['seconds'] / full_result['seconds']:7.1f}x  (target >= 5)"
+        )
+        print(
+            f"dfgen full peak / peer peak memory:   {full_result['peak_mib'] / peer_result['peak_mib']:7.2f}   (target <= 0.25)"
+        )
     for name in (NO_CHANGE, CHECK, ONE_CHANGED, CHANGED_BACK):
         print(f"{name + ' / full:':<38} {results[name]['seconds'] / full_result['seconds']:6.3f}   (target < 0.1)")
-    print(f"CDR alone, cold / warm, seconds:       {results[CDR_COLD]['seconds']:.3f} / {results[CDR_WARM]['seconds']:.3f}   (target < 0.25)")
+    print(
+        f"CDR alone, cold / warm, seconds:       {results[CDR_COLD]['seconds']:.3f} / {results[CDR_WARM]['seconds']:.3f}   (target < 0.25)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -33,68 +33,68 @@ class Reference(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     name: str
-    callId: Optional[str] = None
-    sessionId: Optional[str] = None
+    callId: str | None = None
+    sessionId: str | None = None
     callType: Id9
     direction: Literal["1", "2", "3", "4", "5"]
     callStatus: Literal["1", "2", "3", "4", "5", "6", "7", "8"]
     callingNumber: str
     calledNumber: str
-    originalCalledNumber: Optional[str] = None
-    finalCalledNumber: Optional[str] = None
-    callingName: Optional[str] = None
-    calledName: Optional[str] = None
-    imsi: Optional[str] = None
-    imei: Optional[str] = None
+    originalCalledNumber: str | None = None
+    finalCalledNumber: str | None = None
+    callingName: str | None = None
+    calledName: str | None = None
+    imsi: str | None = None
+    imei: str | None = None
     startTime: datetime
-    answerTime: Optional[datetime] = None
+    answerTime: datetime | None = None
     endTime: datetime
-    duration: Optional[float] = None
-    billableDuration: Optional[float] = None
-    ringDuration: Optional[float] = None
-    holdDuration: Optional[float] = None
-    originatingSwitch: Optional[str] = None
-    terminatingSwitch: Optional[str] = None
-    transitSwitches: Optional[str] = None
-    originatingTrunk: Optional[str] = None
-    terminatingTrunk: Optional[str] = None
-    routingNumber: Optional[str] = None
-    originatingCell: Optional[str] = None
-    terminatingCell: Optional[str] = None
-    originatingLAC: Optional[str] = None
-    terminatingLAC: Optional[str] = None
-    originatingMSC: Optional[str] = None
-    terminatingMSC: Optional[str] = None
-    roamingIndicator: Optional[bool] = None
-    internationalCall: Optional[bool] = None
-    codec: Optional[Id9] = None
-    mos: Optional[float] = Field(default=None, ge=1, le=5)
-    jitter: Optional[float] = None
-    packetLoss: Optional[float] = Field(default=None, ge=0, le=100)
-    latency: Optional[float] = None
-    rtpPacketsSent: Optional[float] = None
-    rtpPacketsReceived: Optional[float] = None
-    protocol: Optional[Literal["1", "2", "3", "4", "5", "6"]] = None
-    sipResponseCode: Optional[str] = None
-    releaseCode: Optional[str] = None
-    releaseCause: Optional[str] = None
-    q850Cause: Optional[float] = None
-    chargeAmount: Optional[float] = None
-    currency: Optional[str] = None
-    rateApplied: Optional[float] = None
-    rateType: Optional[Literal["1", "2", "3", "4", "5"]] = None
-    billingClass: Optional[Literal["1", "2", "3", "4", "5", "6", "7"]] = None
-    accountNumber: Optional[str] = None
-    customerCode: Optional[str] = None
-    costCenter: Optional[str] = None
-    projectCode: Optional[str] = None
-    taxAmount: Optional[float] = None
-    taxRate: Optional[float] = Field(default=None, ge=0, le=100)
-    fraudScore: Optional[float] = Field(default=None, ge=0, le=100)
-    fraudIndicators: Optional[list[str]] = None
-    qualityScore: Optional[float] = Field(default=None, ge=0, le=100)
-    customerExperience: Optional[Literal["1", "2", "3", "4"]] = None
-    tags: Optional[list[str]] = None
+    duration: float | None = None
+    billableDuration: float | None = None
+    ringDuration: float | None = None
+    holdDuration: float | None = None
+    originatingSwitch: str | None = None
+    terminatingSwitch: str | None = None
+    transitSwitches: str | None = None
+    originatingTrunk: str | None = None
+    terminatingTrunk: str | None = None
+    routingNumber: str | None = None
+    originatingCell: str | None = None
+    terminatingCell: str | None = None
+    originatingLAC: str | None = None
+    terminatingLAC: str | None = None
+    originatingMSC: str | None = None
+    terminatingMSC: str | None = None
+    roamingIndicator: bool | None = None
+    internationalCall: bool | None = None
+    codec: Id9 | None = None
+    mos: float | None = Field(default=None, ge=1, le=5)
+    jitter: float | None = None
+    packetLoss: float | None = Field(default=None, ge=0, le=100)
+    latency: float | None = None
+    rtpPacketsSent: float | None = None
+    rtpPacketsReceived: float | None = None
+    protocol: Literal["1", "2", "3", "4", "5", "6"] | None = None
+    sipResponseCode: str | None = None
+    releaseCode: str | None = None
+    releaseCause: str | None = None
+    q850Cause: float | None = None
+    chargeAmount: float | None = None
+    currency: str | None = None
+    rateApplied: float | None = None
+    rateType: Literal["1", "2", "3", "4", "5"] | None = None
+    billingClass: Literal["1", "2", "3", "4", "5", "6", "7"] | None = None
+    accountNumber: str | None = None
+    customerCode: str | None = None
+    costCenter: str | None = None
+    projectCode: str | None = None
+    taxAmount: float | None = None
+    taxRate: float | None = Field(default=None, ge=0, le=100)
+    fraudScore: float | None = Field(default=None, ge=0, le=100)
+    fraudIndicators: list[str] | None = None
+    qualityScore: float | None = Field(default=None, ge=0, le=100)
+    customerExperience: Literal["1", "2", "3", "4"] | None = None
+    tags: list[str] | None = None
 
 
 def records(count: int) -> bytes:
@@ -102,30 +102,57 @@ def records(count: int) -> bytes:
     rng = random.Random(7)
     rows = []
     for i in range(count):
-        rows.append({
-            "name": f"CDR-{i:08d}", "callId": f"{rng.getrandbits(64):x}@sbc.example.net", "sessionId": str(i),
-            "callType": str(rng.randint(1, 9)), "direction": str(rng.randint(1, 5)),
-            "callStatus": str(rng.randint(1, 8)), "callingNumber": f"+4416329{rng.randint(0, 99999):05d}",
-            "calledNumber": f"+4416329{rng.randint(0, 99999):05d}", "imsi": "234150999999999",
-            "startTime": "2024-05-01T12:00:00Z", "answerTime": "2024-05-01T12:00:04+00:00",
-            "endTime": "2024-05-01T12:03:00+02:00", "duration": rng.randint(1, 3600),
-            "billableDuration": rng.randint(1, 3600), "ringDuration": 4.5, "originatingSwitch": "SW-LON-1",
-            "terminatingSwitch": "SW-MAN-2", "originatingCell": "23415-1234", "roamingIndicator": False,
-            "internationalCall": rng.random() < 0.1, "codec": str(rng.randint(1, 9)),
-            "mos": round(rng.uniform(1, 5), 2), "jitter": rng.randint(0, 50), "packetLoss": round(rng.uniform(0, 3), 2),
-            "latency": rng.randint(5, 200), "protocol": "1", "sipResponseCode": "200", "q850Cause": 16,
-            "chargeAmount": round(rng.uniform(0, 10), 4), "currency": "GBP", "rateType": "1", "billingClass": "2",
-            "accountNumber": f"AC{i % 1000:06d}", "taxRate": 20, "fraudScore": rng.randint(0, 100),
-            "fraudIndicators": ["velocity"] if rng.random() < 0.05 else [], "qualityScore": rng.randint(0, 100),
-            "customerExperience": str(rng.randint(1, 4)), "tags": ["bench"],
-        })
+        rows.append(
+            {
+                "name": f"CDR-{i:08d}",
+                "callId": f"{rng.getrandbits(64):x}@sbc.example.net",
+                "sessionId": str(i),
+                "callType": str(rng.randint(1, 9)),
+                "direction": str(rng.randint(1, 5)),
+                "callStatus": str(rng.randint(1, 8)),
+                "callingNumber": f"+4416329{rng.randint(0, 99999):05d}",
+                "calledNumber": f"+4416329{rng.randint(0, 99999):05d}",
+                "imsi": "234150999999999",
+                "startTime": "2024-05-01T12:00:00Z",
+                "answerTime": "2024-05-01T12:00:04+00:00",
+                "endTime": "2024-05-01T12:03:00+02:00",
+                "duration": rng.randint(1, 3600),
+                "billableDuration": rng.randint(1, 3600),
+                "ringDuration": 4.5,
+                "originatingSwitch": "SW-LON-1",
+                "terminatingSwitch": "SW-MAN-2",
+                "originatingCell": "23415-1234",
+                "roamingIndicator": False,
+                "internationalCall": rng.random() < 0.1,
+                "codec": str(rng.randint(1, 9)),
+                "mos": round(rng.uniform(1, 5), 2),
+                "jitter": rng.randint(0, 50),
+                "packetLoss": round(rng.uniform(0, 3), 2),
+                "latency": rng.randint(5, 200),
+                "protocol": "1",
+                "sipResponseCode": "200",
+                "q850Cause": 16,
+                "chargeAmount": round(rng.uniform(0, 10), 4),
+                "currency": "GBP",
+                "rateType": "1",
+                "billingClass": "2",
+                "accountNumber": f"AC{i % 1000:06d}",
+                "taxRate": 20,
+                "fraudScore": rng.randint(0, 100),
+                "fraudIndicators": ["velocity"] if rng.random() < 0.05 else [],
+                "qualityScore": rng.randint(0, 100),
+                "customerExperience": str(rng.randint(1, 4)),
+                "tags": ["bench"],
+            }
+        )
     return json.dumps(rows).encode()
 
 
 def generated_cdr() -> type:
+    import tempfile
+
     from generator.pipeline import generate
     from tests.conftest import import_generated, write_tree
-    import tempfile
 
     out = Path(tempfile.mkdtemp())
     write_tree(out, generate(ROOT / "definitions", lambda p: p.name, {}, ("models",)))
@@ -177,6 +204,7 @@ def main() -> None:
     by_median = statistics.median(reference) / statistics.median(ours)
     by_best = min(reference) / min(ours)
     print(f"\ngenerated / reference: {by_median:.2f}x by median, {by_best:.2f}x by best  (target >= 0.9)")
+
 
 if __name__ == "__main__":
     main()

@@ -90,7 +90,10 @@ class _EntityBuilder:
     def build(self) -> Entity:
         definition = self.definition
         attributes = self.unique_names(
-            {f.code: self.pinned(self.pins.fields, f.code, naming.attribute_name(f.code), "field", f) for f in definition.fields},
+            {
+                f.code: self.pinned(self.pins.fields, f.code, naming.attribute_name(f.code), "field", f)
+                for f in definition.fields
+            },
             "fields",
         )
         enum_fields = [f for f in definition.fields if f.options]
@@ -104,7 +107,13 @@ class _EntityBuilder:
             Panel(
                 panel.name,
                 tuple(
-                    Section(section.name, tuple(self.field(f, attributes[f.code], enums.get(f.code), panel.name, section.name) for f in section.fields))
+                    Section(
+                        section.name,
+                        tuple(
+                            self.field(f, attributes[f.code], enums.get(f.code), panel.name, section.name)
+                            for f in section.fields
+                        ),
+                    )
                     for section in panel.sections
                 ),
             )
@@ -192,7 +201,9 @@ class _EntityBuilder:
                 self.error(
                     option.location,
                     f"enum member {name} of option {option.id} is also the member of option {seen[name]}; "
-                    + self.pin_hint(f"options.{_toml_key(definition.code)}", str(option.id), f"{name}_", names.values()),
+                    + self.pin_hint(
+                        f"options.{_toml_key(definition.code)}", str(option.id), f"{name}_", names.values()
+                    ),
                     definition.code,
                 )
             seen[name] = option.id

@@ -80,7 +80,9 @@ def templates_fingerprint(roots: Iterable[Path]) -> str:
     parts: list[str | bytes] = []
     for index, root in enumerate(roots):
         parts.append(f"root {index}")
-        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if root.is_dir() else []
+        files = (
+            sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if root.is_dir() else []
+        )
         for path in files:
             parts += [path.relative_to(root).as_posix(), path.read_bytes()]
     return digest(*parts)
@@ -125,7 +127,7 @@ class Store:
             return None
         try:
             return pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, it is a miss
+        except Exception:
             return None
 
     def save(self, kind: str, key: str, value: Any) -> None:

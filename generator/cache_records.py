@@ -214,7 +214,7 @@ def _unpickled(data: Any, kind: type) -> Any:
         return None
     try:
         value = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, it is a miss
+    except Exception:
         return None
     return value if isinstance(value, kind) else None
 
@@ -364,7 +364,11 @@ class RenderMemo:
     def _output_key(self, target: Any, output: Any, *reads: str) -> str:
         """An output's key: its target and template, the templates, the API settings, and what it reads."""
         return digest(
-            target.name, repr((output.template, output.each, output.path, output.format)), self.templates, self.api, *reads
+            target.name,
+            repr((output.template, output.each, output.path, output.format)),
+            self.templates,
+            self.api,
+            *reads,
         )
 
     def _stored(self, known: object, render: Callable[[], str]) -> StoredText | None:
@@ -452,7 +456,9 @@ class Facts:
     def _links(self, entity: Any) -> list[str]:
         """The docs' cross-entity facts: what this entity's lookups point at, and the lookups pointing at it."""
         out = [repr((f.code, f.target, self._module(f.target))) for f in references(entity) if f.target is not None]
-        links_in = [repr((other.code, other.display_name, other.module, f)) for other, f in self.project.lookups_of(entity.code)]
+        links_in = [
+            repr((other.code, other.display_name, other.module, f)) for other, f in self.project.lookups_of(entity.code)
+        ]
         return ["out", *out, "in", *links_in]
 
     def _module(self, code: str) -> str | None:

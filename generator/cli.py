@@ -44,7 +44,13 @@ def _generate_files(
     out_path = out or config.out
     cache = Cache(config.cache) if use_cache and config.cache is not None else None
     files = generate(
-        definitions or config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache, config.api
+        definitions or config.definitions,
+        config.shown,
+        config.pins,
+        config.targets,
+        config.template_dirs,
+        cache,
+        config.api,
     )
     return config, out_path, files
 
@@ -119,7 +125,9 @@ def check(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and name the definitions the tenant changed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary; errors and differences only.")
-def fetch(codes: tuple[str, ...], all_: bool, base_url: str | None, definitions: Path | None, check: bool, quiet: bool) -> None:
+def fetch(
+    codes: tuple[str, ...], all_: bool, base_url: str | None, definitions: Path | None, check: bool, quiet: bool
+) -> None:
     """Fetch the tenant's live DEFINITIONs into definitions/ as canonical YAML (token: DEMANDFLOW_TOKEN)."""
     import os
 

@@ -192,7 +192,7 @@ def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
         fields, enums, options = entry.get("fields", {}), entry.get("enums", {}), entry.get("options", {})
         for name, mapping in (("fields", fields), ("enums", enums)):
             if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-                raise InputError.at(where, f"{prefix}.{name}: expected field code = \"python_name\"")
+                raise InputError.at(where, f'{prefix}.{name}: expected field code = "python_name"')
         parsed_options: dict[str, dict[int, str]] = {}
         if not isinstance(options, dict):
             raise InputError.at(where, f"{prefix}.options: expected a table per field code")

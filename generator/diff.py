@@ -269,7 +269,9 @@ class _EntityDiff:
         return pairs
 
     def field_removed(self, f: Field, renamed_to: Field | None) -> None:
-        audience = {READERS} | self.code_if(*symbols(self.old, f.code)) | ({WRITERS} if f.in_create or f.in_update else set())
+        audience = (
+            {READERS} | self.code_if(*symbols(self.old, f.code)) | ({WRITERS} if f.in_create or f.in_update else set())
+        )
         template, values = "field {} removed", [f.code]
         if renamed_to is not None:
             template, values = template + "; likely renamed to {}", [f.code, renamed_to.code]
@@ -293,7 +295,9 @@ class _EntityDiff:
             if f.target != g.target:
                 self.add(code, "target", {READERS, WRITERS}, "field {} target {} -> {}", code, f.target, g.target)
             if f.multiline != g.multiline:
-                self.add(code, "multiline", NOBODY, f"field {{}} made {'multi' if g.multiline else 'single-'}line", code)
+                self.add(
+                    code, "multiline", NOBODY, f"field {{}} made {'multi' if g.multiline else 'single-'}line", code
+                )
             self.options(f, g)
             self.bounds(f, g)
         if g.required and not f.required:
@@ -337,7 +341,16 @@ class _EntityDiff:
         for i, m in enumerate(g.enum.members):
             was = before.get(m.option_id)
             if was is None:
-                self.add(f.code, "option-added", NOBODY, "field {}: option {} {} added", f.code, m.option_id, m.label, detail=i)
+                self.add(
+                    f.code,
+                    "option-added",
+                    NOBODY,
+                    "field {}: option {} {} added",
+                    f.code,
+                    m.option_id,
+                    m.label,
+                    detail=i,
+                )
             elif (was.label, was.name) != (m.label, m.name):
                 self.option_changed(f, g, was, m, i)
 
@@ -345,12 +358,12 @@ class _EntityDiff:
         assert f.enum is not None and g.enum is not None
         template, values = "field {}: option {} {}", [f.code, now.option_id, was.label]
         if was.label != now.label:
-            template, values = "field {}: option {} relabelled {} -> {}", values + [now.label]
+            template, values = "field {}: option {} relabelled {} -> {}", [*values, now.label]
         old_member, new_member = f"{f.enum.name}.{was.name}", f"{g.enum.name}.{now.name}"
         if old_member == new_member:
-            template, values = template + "; member {} keeps its name", values + [Snippet(new_member)]
+            template, values = template + "; member {} keeps its name", [*values, Snippet(new_member)]
         else:
-            template, values = template + "; member {} becomes {}", values + [Snippet(old_member), Snippet(new_member)]
+            template, values = template + "; member {} becomes {}", [*values, Snippet(old_member), Snippet(new_member)]
         audience = self.code_if(old_member)
         # The old name can be pinned back unless another option now has it.
         owner = next((m.option_id for m in g.enum.members if m.name == was.name), now.option_id)

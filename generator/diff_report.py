@@ -56,7 +56,7 @@ def markdown_report(changes: list[Change]) -> str:
     verdict = "**breaking**" if breaking else "not breaking"
     lines = [f"### dfgen diff: {_summary(changes)}", ""]
     if not changes:
-        return "\n".join(lines + ["The definitions did not change.", ""])
+        return "\n".join([*lines, "The definitions did not change.", ""])
     lines += [
         f"The definitions changed: {verdict}.",
         "",
@@ -68,4 +68,3 @@ def markdown_report(changes: list[Change]) -> str:
         breaks = ", ".join(f"**{a}**" for a in c.audience) or "nobody"
         lines.append(f"| {md(c.entity)} | {field} | {c.kind} | {breaks} | {md(c.message)} |")
     return "\n".join(lines) + "\n"
-

@@ -90,7 +90,13 @@ class _Git:
 
     def commit(self) -> str:
         """The commit the revision names."""
-        out = self.run("rev-parse", "--verify", "--quiet", f"{self.revision}^{{commit}}", failure="no such commit in the git repository")
+        out = self.run(
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            f"{self.revision}^{{commit}}",
+            failure="no such commit in the git repository",
+        )
         return out.decode("ascii").strip()
 
     def relative(self, path: Path) -> PurePosixPath:
@@ -103,7 +109,9 @@ class _Git:
     def pins(self, commit: str, pyproject: Path) -> dict[str, Pins]:
         """[tool.dfgen.pins] of the project's pyproject.toml at the commit; none if it had none."""
         relative = self.relative(pyproject)
-        listing = self.run("ls-tree", "-z", "--full-tree", commit, "--", relative.as_posix(), failure="git ls-tree failed")
+        listing = self.run(
+            "ls-tree", "-z", "--full-tree", commit, "--", relative.as_posix(), failure="git ls-tree failed"
+        )
         meta = listing.split(b"\0")[0].partition(b"\t")[0].decode("ascii").split()
         # A regular file only, as load_config reads it.
         if len(meta) != 3 or meta[1] != "blob" or meta[0] == "120000":
@@ -119,7 +127,9 @@ class _Git:
     def materialise(self, commit: str, relative: PurePosixPath, folder: Path) -> Path | None:
         """The definition files at `relative` in the commit, copied into `folder`: that folder, the
         one file, or None when the commit has no definition files there."""
-        listing = self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", relative.as_posix(), failure="git ls-tree failed")
+        listing = self.run(
+            "ls-tree", "-r", "-z", "--full-tree", commit, "--", relative.as_posix(), failure="git ls-tree failed"
+        )
         single, found = None, False
         for entry in filter(None, listing.split(b"\0")):
             meta, _, name = entry.partition(b"\t")

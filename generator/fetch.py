@@ -232,6 +232,4 @@ def _write(
     for stray in strays:
         err(f"note: {show(stray)} is not on the tenant; left as it is")
     counts = [sum(1 for s in statuses.values() if s == kind) for kind in ("added", "changed", None)]
-    out(
-        f"dfgen: {show(folder)}: {len(files)} fetched, {counts[0]} added, {counts[1]} changed, {counts[2]} unchanged"
-    )
+    out(f"dfgen: {show(folder)}: {len(files)} fetched, {counts[0]} added, {counts[1]} changed, {counts[2]} unchanged")

@@ -182,7 +182,7 @@ class _Reader:
         if not starts or starts[0].start() != 0:
             raise self.error(line, f"Options: expected `id` label, ... separated by <br>, got {quoted(cell)}")
         items = []
-        for current, following in zip(starts, [*starts[1:], None]):
+        for current, following in zip(starts, [*starts[1:], None], strict=False):
             label = cell[current.end() : following.start() if following else len(cell)]
             items.append(
                 self.page.mapping(

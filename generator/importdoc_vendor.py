@@ -106,7 +106,9 @@ class _Reader:
                     fields.append(self.field(self.lines[index], cells))
                 index += 1
         if not panels:
-            raise self.error(self.lines[start - 1], "no field table (| Field | Type | Required | Notes |) after 'Fields'")
+            raise self.error(
+                self.lines[start - 1], "no field table (| Field | Type | Required | Notes |) after 'Fields'"
+            )
         scalar, mapping, sequence = self.page.scalar, self.page.mapping, self.page.sequence
         return sequence(
             [
@@ -139,7 +141,9 @@ class _Reader:
 
     def field(self, line: Line, cells: list[str]) -> Mapping:
         if len(cells) < 2:
-            raise self.error(line, f"expected a field row `code | type | required | notes`, got {quoted(line.text.strip())}")
+            raise self.error(
+                line, f"expected a field row `code | type | required | notes`, got {quoted(line.text.strip())}"
+            )
         code, type_text, rest = cells[0], cells[1], [c for c in cells[2:]]
         required = bool(rest) and rest[0] == "Yes"
         if required or (rest and not rest[0]):
@@ -149,7 +153,11 @@ class _Reader:
             raise self.error(line, f"more than one notes cell: {quoted(notes_cells)}", code)
         kind = _TYPE.match(type_text)
         if kind is None:
-            raise self.error(line, f"unknown type {quoted(type_text)} (expected such as `text`, `text (multi-line)`, `reference → CODE`)", code)
+            raise self.error(
+                line,
+                f"unknown type {quoted(type_text)} (expected such as `text`, `text (multi-line)`, `reference → CODE`)",
+                code,
+            )
         n, scalar = line.number, self.page.scalar
         entries: list[tuple[str, Node]] = [("code", scalar(code, n)), ("type", scalar(kind["type"], n))]
         note = notes_cells[0] if notes_cells else ""
@@ -181,10 +189,15 @@ class _Reader:
         while position < len(text):
             match = _OPTION.match(text, position)
             if match is None:
-                raise self.error(line, f"Valid ids: expected `1 (Label), 2 (Label)`, got {quoted(text[position:])}", code)
+                raise self.error(
+                    line, f"Valid ids: expected `1 (Label), 2 (Label)`, got {quoted(text[position:])}", code
+                )
             items.append(
                 self.page.mapping(
-                    [("id", self.page.scalar(int(match[1]), line.number)), ("label", self.page.scalar(match[2], line.number))],
+                    [
+                        ("id", self.page.scalar(int(match[1]), line.number)),
+                        ("label", self.page.scalar(match[2], line.number)),
+                    ],
                     line.number,
                 )
             )

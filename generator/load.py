@@ -57,9 +57,7 @@ def definition_files(path: Path) -> list[Path]:
     if not path.is_dir():
         raise InputError.at(Location(str(path)), "no such file or folder")
     return sorted(
-        p
-        for p in path.iterdir()
-        if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+        p for p in path.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
     )
 
 
@@ -190,9 +188,7 @@ class _YamlConverter:
                 raise InputError.at(key_at, "merge keys ('<<') are not supported; write the keys out")
             key = key_node.value
             if key in first_seen:
-                raise InputError.at(
-                    key_at, f"duplicate key {key!r} (first at line {first_seen[key].line})"
-                )
+                raise InputError.at(key_at, f"duplicate key {key!r} (first at line {first_seen[key].line})")
             first_seen[key] = key_at
             value = self.convert(value_node, depth + 1)
             entries.append((key, key_at, value))

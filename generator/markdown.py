@@ -17,9 +17,7 @@ _REFERENCED = frozenset("~:@")
 # Unicode digits: Python-Markdown reads `\d`), a rule (`---`), an admonition (`!!!`).
 _LEADING = re.compile(r"[-+!]|\d+[.)]")
 
-_UNESCAPE = re.compile(
-    r"<br/?>|\\([!-/:-@\[-`{-~])|&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));"
-)
+_UNESCAPE = re.compile(r"<br/?>|\\([!-/:-@\[-`{-~])|&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 

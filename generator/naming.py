@@ -58,8 +58,10 @@ def words(text: str, split_case: bool = True) -> list[str]:
             continue
         previous = chars[i - 1] if i else ""
         following = chars[i + 1] if i + 1 < len(chars) else ""
-        starts_word = split_case and char.isupper() and (
-            previous.islower() or previous.isdigit() or (previous.isupper() and following.islower())
+        starts_word = (
+            split_case
+            and char.isupper()
+            and (previous.islower() or previous.isdigit() or (previous.isupper() and following.islower()))
         )
         if starts_word and current:
             result.append(current)

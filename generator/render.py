@@ -59,7 +59,9 @@ def python_header(source: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def environment(template_dirs: Sequence[Path] = (), bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+def environment(
+    template_dirs: Sequence[Path] = (), bytecode_cache: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     """Templates from the override folders first, then the built-in ones; compiled ones from dfgen's cache."""
     # Imported here: --help and a run the cache answers never load Jinja (nor the filters).
     import jinja2

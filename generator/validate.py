@@ -104,14 +104,18 @@ class _Validator:
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError as error:
-                    raise self.fail(node.location, f"{what}: character {error.start + 1} is a lone surrogate, not text") from None
+                    raise self.fail(
+                        node.location, f"{what}: character {error.start + 1} is a lone surrogate, not text"
+                    ) from None
             return value
         raise self.fail(node.location, f"{what}: expected a string, got {_kind(node)}")
 
     def digits(self, node: Scalar, what: str) -> int:
         """A YAML integer's value, refusing one too long for a bound or an id."""
         if len(node.value.lstrip("+-")) > MAX_DIGITS:
-            raise self.fail(node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {len(node.value)} characters")
+            raise self.fail(
+                node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {len(node.value)} characters"
+            )
         return int(node.value)
 
     def integer(self, node: Node, what: str) -> int:
@@ -201,10 +205,15 @@ class _Validator:
     # -- the format ------------------------------------------------------------------------
 
     def entity(self, node: Node) -> EntityDef:
-        values = self.mapping(node, "definition", ENTITY_KEYS, ("code", "displayName", "level", "panels"), self.allow_envelope)
+        values = self.mapping(
+            node, "definition", ENTITY_KEYS, ("code", "displayName", "level", "panels"), self.allow_envelope
+        )
         code = self.optional(values, "code", self.text, None)
         if code is not None and not ENTITY_CODE.match(code):
-            self.error(values["code"].location, f"code: {_quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)")
+            self.error(
+                values["code"].location,
+                f"code: {_quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)",
+            )
         code = code or ""
         display_name = self.optional(values, "displayName", self.non_empty, code)
         level = self.optional(values, "level", self.integer, 0)
@@ -262,14 +271,18 @@ class _Validator:
         for key, types in KEYS_FOR_TYPES.items():
             if key in values and field_type not in types:
                 allowed = " and ".join(t.value for t in types)
-                self.error(values[key].location, f"key {key!r} does not apply to a {field_type.value} field (only {allowed})")
+                self.error(
+                    values[key].location, f"key {key!r} does not apply to a {field_type.value} field (only {allowed})"
+                )
         options = self.options(values, field_type)
         target = self.optional(values, "target", self.text, None)
         if field_type is FieldType.REFERENCE:
             if target is None:
                 self.error(node.location, "a reference needs 'target': the code of the entity it points at")
             elif not ENTITY_CODE.match(target):
-                self.error(values["target"].location, f"target: {target!r} is not an entity code (expected [A-Z][A-Z0-9_]*)")
+                self.error(
+                    values["target"].location, f"target: {target!r} is not an entity code (expected [A-Z][A-Z0-9_]*)"
+                )
         low = self.optional(values, "min", self.number, None)
         high = self.optional(values, "max", self.number, None)
         if low is not None and high is not None and low > high:

@@ -71,5 +71,3 @@ def dump_yaml_reference(data: Any) -> str:
         line_break="\n",
     )
     return text
-
-

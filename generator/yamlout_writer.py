@@ -194,7 +194,9 @@ class Writer:
             self.write_indent(0)
         return "".join(self.parts)
 
-    def write_indicator(self, text: str, need_whitespace: bool, whitespace: bool = False, indention: bool = False) -> None:
+    def write_indicator(
+        self, text: str, need_whitespace: bool, whitespace: bool = False, indention: bool = False
+    ) -> None:
         if need_whitespace and not self.whitespace:
             text = " " + text
         self.whitespace = whitespace

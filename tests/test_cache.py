@@ -95,7 +95,9 @@ def run(project: Path, cached: bool = True) -> dict[str, str]:
     """generate() for the project's configuration, with its cache or without one."""
     config = load_config(project)
     cache = Cache(config.cache) if cached and config.cache is not None else None
-    return texts(generate(config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache, config.api))
+    return texts(
+        generate(config.definitions, config.shown, config.pins, config.targets, config.template_dirs, cache, config.api)
+    )
 
 
 def make_project(folder: Path, definitions: dict[str, str], extra: str = "") -> Path:
@@ -255,13 +257,20 @@ def test_a_target_with_python_of_its_own_is_generated_every_time(linked: Path) -
         "def project_context(project, source):\n    return {}\n"
     )
     module.write_text(source % "upper", encoding="utf-8")
-    edit(linked / "pyproject.toml", f"targets = {ALL_TARGETS}", 'templates = "overrides"\ntargets = ["labels", "models"]')
+    edit(
+        linked / "pyproject.toml", f"targets = {ALL_TARGETS}", 'templates = "overrides"\ntargets = ["labels", "models"]'
+    )
     env = {**os.environ, "PYTHONPATH": str(linked)}
     for method, expected in (("upper", "ACCOUNT\n"), ("lower", "account\n"), ("title", "Account\n")):
         module.write_text(source % method, encoding="utf-8")
         for _ in range(2):
             result = subprocess.run(
-                [sys.executable, "-m", "generator", "generate"], cwd=linked, env=env, capture_output=True, text=True, check=False
+                [sys.executable, "-m", "generator", "generate"],
+                cwd=linked,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             assert result.returncode == 0, result.stderr
             assert (linked / "generated" / "labels" / "account.txt").read_text(encoding="utf-8") == expected
@@ -381,10 +390,14 @@ def test_a_removed_or_added_file_is_found_when_the_run_is_known(linked: Path) ->
     assert dfgen(linked, "generate").returncode == 0
     expected = run(linked, cached=False)
     on_disk = snapshot(linked / "generated")
-    assert {p: t.encode() for p, t in expected.items()} == {p: b for p, b in on_disk.items() if p != ".dfgen-manifest.json"}
+    assert {p: t.encode() for p, t in expected.items()} == {
+        p: b for p, b in on_disk.items() if p != ".dfgen-manifest.json"
+    }
 
 
-def test_undoing_a_change_writes_the_earlier_files_from_the_cache(linked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_undoing_a_change_writes_the_earlier_files_from_the_cache(
+    linked: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert dfgen(linked, "generate").returncode == 0
     before = snapshot(linked / "generated")
     edit(linked / "definitions" / "contact.yaml", "displayName: Contact", "displayName: Person")
@@ -405,12 +418,24 @@ def test_undoing_a_change_writes_the_earlier_files_from_the_cache(linked: Path, 
     monkeypatch.chdir(linked)
     config = load_config(linked)
     files = generate(
-        config.definitions, config.shown, config.pins, config.targets, config.template_dirs, Cache(config.cache), config.api
+        config.definitions,
+        config.shown,
+        config.pins,
+        config.targets,
+        config.template_dirs,
+        Cache(config.cache),
+        config.api,
     )
     from generator.output import write
 
     changes = write(config.out, files)
-    assert sorted(changes.changed) == ["docs/account.md", "docs/contact.md", "docs/index.md", "openapi/contact.yaml", "openapi/openapi.yaml"]
+    assert sorted(changes.changed) == [
+        "docs/account.md",
+        "docs/contact.md",
+        "docs/index.md",
+        "openapi/contact.yaml",
+        "openapi/openapi.yaml",
+    ]
     assert snapshot(linked / "generated") == before
     assert len(calls) == 1
 
@@ -534,12 +559,16 @@ def _pages(project, target_name: str):  # type: ignore[no-untyped-def]
     facts = Facts(project, (), builtin_templates(), "every entity")
     rendered = render_target(target, project, environment(()), "definitions")
     pattern = next(output.path for output in target.files if output.each == "entity")
-    return {e.code: (facts.of(target, e), rendered[pattern.format(module=e.module, code=e.code)]) for e in project.entities}
+    return {
+        e.code: (facts.of(target, e), rendered[pattern.format(module=e.module, code=e.code)]) for e in project.entities
+    }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(0, len(LINKED) - 1), st.sampled_from(_MUTATIONS))
-def test_an_unchanged_facts_key_means_an_unchanged_page(tmp_path_factory: pytest.TempPathFactory, index: int, kind: str) -> None:
+def test_an_unchanged_facts_key_means_an_unchanged_page(
+    tmp_path_factory: pytest.TempPathFactory, index: int, kind: str
+) -> None:
     folder = tmp_path_factory.mktemp("linked")
     for name, text in LINKED.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -547,8 +576,12 @@ def test_an_unchanged_facts_key_means_an_unchanged_page(tmp_path_factory: pytest
     after = _mutate(before, index, kind)
     for target in ("models",):
         # The package's index and base: kept while the facts of the package stay.
-        old_facts, new_facts = (Facts(p, (), builtin_templates(), "all").of_project(find_target(target, ())) for p in (before, after))
-        old_files, new_files = (render_target(find_target(target, ()), p, environment(()), "definitions") for p in (before, after))
+        old_facts, new_facts = (
+            Facts(p, (), builtin_templates(), "all").of_project(find_target(target, ())) for p in (before, after)
+        )
+        old_files, new_files = (
+            render_target(find_target(target, ()), p, environment(()), "definitions") for p in (before, after)
+        )
         if old_facts == new_facts:
             assert old_files["models/__init__.py"] == new_files["models/__init__.py"], kind
             assert old_files["models/_base.py"] == new_files["models/_base.py"], kind

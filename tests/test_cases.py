@@ -36,7 +36,7 @@ def must_fail(case: Path) -> bool:
 
 # Run in a fresh interpreter with -W error: imports every generated package listed in a JSON
 # file and checks that each title, description and option label comes out exactly as planted.
-CHECK_SCRIPT = r'''
+CHECK_SCRIPT = r"""
 import importlib.util, json, sys, typing, uuid
 from pathlib import Path
 
@@ -99,7 +99,7 @@ for job in json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")):
                 if member.label != label or member.value != option_id or enum(int(option_id)) is not member:
                     problems.append([where, enum.__name__, option_id, member.label, label])
 print(json.dumps(problems))
-'''
+"""
 
 
 def dfgen_generate(case: Path, out: Path) -> subprocess.CompletedProcess[str]:
@@ -214,9 +214,7 @@ def test_case_generates_expected_models(case: Path, tmp_path: Path, kinds: dict[
     compare_tree(case / "expected", tmp_path / "out" / "models")
 
 
-def test_good_cases_import_with_warnings_as_errors_and_keep_text_exact(
-    tmp_path: Path, kinds: dict[Path, bool]
-) -> None:
+def test_good_cases_import_with_warnings_as_errors_and_keep_text_exact(tmp_path: Path, kinds: dict[Path, bool]) -> None:
     jobs = []
     for case in (case for case, fails in kinds.items() if not fails):
         out = tmp_path / case.name
@@ -275,9 +273,12 @@ def test_two_thousand_fields_and_a_note_of_200000_characters(tmp_path: Path) -> 
             field["target"] = "OTHER"
         fields.append(field)
     fields[0]["notes"] = "".join(chr(32 + i % 95) for i in range(200_000))
-    definition = {"code": "BIG", "displayName": "Big", "level": 1, "panels": [
-        {"name": "Main", "sections": [{"name": "Main", "fields": fields}]}
-    ]}
+    definition = {
+        "code": "BIG",
+        "displayName": "Big",
+        "level": 1,
+        "panels": [{"name": "Main", "sections": [{"name": "Main", "fields": fields}]}],
+    }
     case = tmp_path / "case"
     (case / "definitions").mkdir(parents=True)
     (case / "definitions" / "big.yaml").write_text(yaml.safe_dump(definition, sort_keys=False), encoding="utf-8")

@@ -109,7 +109,9 @@ def test_the_recipe_installs_dfgen_from_a_direct_reference() -> None:
     # `pip install dfgen` from PyPI would install an unrelated project of that name.
     requirement = load_recipe()["env"]["DFGEN"]
     assert re.fullmatch(r"dfgen @ git\+https://\S+@v\d+\.\d+\.\d+", requirement), requirement
-    installs = [step["run"] for job in load_recipe()["jobs"].values() for step in job["steps"] if "pip" in step.get("run", "")]
+    installs = [
+        step["run"] for job in load_recipe()["jobs"].values() for step in job["steps"] if "pip" in step.get("run", "")
+    ]
     assert installs == ['python -m pip install "$DFGEN"'] * 2
 
 
@@ -124,14 +126,18 @@ def test_every_dfgen_command_is_one_the_cli_accepts(job_id: str, argv: list[str]
     )
     assert shown.returncode == 0, shown.stderr
     for option in (a.split("=")[0] for a in arguments if a.startswith("-")):
-        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", shown.stdout), f"{option} not in {subcommand} --help"
+        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", shown.stdout), (
+            f"{option} not in {subcommand} --help"
+        )
     # click parses the exact words (choices, option values, argument counts) without running the command.
     with command.make_context(subcommand, list(arguments)) as context:
         assert context.command is command
 
 
 def test_the_command_finder_sees_commands_after_operators_and_stops_at_redirections() -> None:
-    script = 'if dfgen fetch --all --check; then\n  x || dfgen diff HEAD > "$T/out.md" || [ $? -eq 1 ]\nfi\n# dfgen no\n'
+    script = (
+        'if dfgen fetch --all --check; then\n  x || dfgen diff HEAD > "$T/out.md" || [ $? -eq 1 ]\nfi\n# dfgen no\n'
+    )
     assert dfgen_commands(script) == [["dfgen", "fetch", "--all", "--check"], ["dfgen", "diff", "HEAD"]]
 
 
@@ -295,7 +301,9 @@ PR_CONDITION = "github.event.pull_request.head.repo.full_name == github.reposito
 PR_VALUES = {"github.base_ref": "main", PR_CONDITION: "true"}
 
 
-def test_pull_request_job_reports_a_breaking_change_and_passes_when_regenerated(pr_project: Path, tmp_path: Path) -> None:
+def test_pull_request_job_reports_a_breaking_change_and_passes_when_regenerated(
+    pr_project: Path, tmp_path: Path
+) -> None:
     data = cdr_data()
     edit_field(data, "sessionId", remove=True)
     write_definition(pr_project, data)
@@ -413,7 +421,10 @@ def test_scheduled_job_fetches_regenerates_and_opens_a_pull_request(
     run = run_job("tenant", tenant_project, tmp_path / "runner", {"secrets.DEMANDFLOW_TOKEN": TOKEN})
     assert run.failed is None, run.results
     assert run.outputs["compare"] == {"changed": "true"}
-    assert "changed on the tenant: CDR (definitions/cdr.yaml)" in run.results["Compare definitions/ with the tenant"].stdout
+    assert (
+        "changed on the tenant: CDR (definitions/cdr.yaml)"
+        in run.results["Compare definitions/ with the tenant"].stdout
+    )
     assert run.ran[-1] == "Open or update the pull request"
     pull_request = run.actions["peter-evans/create-pull-request"]
     body = Path(pull_request["body-path"]).read_text(encoding="utf-8")

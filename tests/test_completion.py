@@ -38,7 +38,9 @@ def test_the_console_script_is_installed() -> None:
     assert DFGEN.is_file(), f"no {DFGEN}: install dfgen (pip install -e .) to get the dfgen command"
 
 
-@pytest.mark.parametrize(("shell", "marker"), [("bash", "complete -o nosort -F"), ("zsh", "#compdef dfgen"), ("fish", "complete")])
+@pytest.mark.parametrize(
+    ("shell", "marker"), [("bash", "complete -o nosort -F"), ("zsh", "#compdef dfgen"), ("fish", "complete")]
+)
 def test_each_shell_gets_a_completion_script(shell: str, marker: str) -> None:
     result = subprocess.run(
         [str(DFGEN)], env=completion_env(_DFGEN_COMPLETE=f"{shell}_source"), capture_output=True, text=True, check=False
@@ -63,7 +65,11 @@ def test_bash_completes_after_sourcing_the_script() -> None:
     script = 'eval "$(_DFGEN_COMPLETE=bash_source dfgen)"\nCOMP_WORDS=(dfgen ch)\nCOMP_CWORD=1\n'
     script += '_dfgen_completion dfgen\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
     result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-c", script], env=completion_env(), capture_output=True, text=True, check=False
+        ["bash", "--noprofile", "--norc", "-c", script],
+        env=completion_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "check\n"

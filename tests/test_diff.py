@@ -67,7 +67,11 @@ ENUM = f("codec", "enum", options=opts("G.711", "G.729"))
 
 KINDS = {
     "field removed": ([f("a"), f("b")], [f("a")], [("b", "field-removed", ALL)]),
-    "read-only field removed": ([f("a"), f("b", readOnly=True)], [f("a")], [("b", "field-removed", ("code", "readers"))]),
+    "read-only field removed": (
+        [f("a"), f("b", readOnly=True)],
+        [f("a")],
+        [("b", "field-removed", ("code", "readers"))],
+    ),
     "optional field added": ([f("a")], [f("a"), f("b")], [("b", "field-added", ())]),
     "required field added": ([f("a")], [f("a"), f("b", required=True)], [("b", "field-added", ("writers",))]),
     "retyped": ([f("a", "number")], [f("a", "text")], [("a", "retyped", ALL)]),
@@ -90,8 +94,16 @@ KINDS = {
         [("a", "made-read-only", ("code", "writers"))],
     ),
     "made editable": ([f("a", readOnly=True)], [f("a")], [("a", "made-editable", ())]),
-    "option added": ([ENUM], [f("codec", "enum", options=opts("G.711", "G.729", "AMR"))], [("codec", "option-added", ())]),
-    "option removed": ([ENUM], [f("codec", "enum", options=opts("G.711"))], [("codec", "option-removed", ("code", "writers"))]),
+    "option added": (
+        [ENUM],
+        [f("codec", "enum", options=opts("G.711", "G.729", "AMR"))],
+        [("codec", "option-added", ())],
+    ),
+    "option removed": (
+        [ENUM],
+        [f("codec", "enum", options=opts("G.711"))],
+        [("codec", "option-removed", ("code", "writers"))],
+    ),
     "option relabelled, member renamed": (
         [ENUM],
         [f("codec", "enum", options=opts("G.711 PCM", "G.729"))],
@@ -159,10 +171,16 @@ def test_reorders_within_a_section_a_panel_and_the_entity_break_nobody(tmp_path:
         return {"name": name, "sections": [{"name": s, "fields": body} for s, body in sections.items()]}
 
     old = entity(f("x"))
-    old["panels"] = [panel("Main", {"One": [f("a"), f("b"), f("c"), f("d")], "Two": [f("e")]}), panel("More", {"Three": [f("g")]})]
+    old["panels"] = [
+        panel("Main", {"One": [f("a"), f("b"), f("c"), f("d")], "Two": [f("e")]}),
+        panel("More", {"Three": [f("g")]}),
+    ]
     new = entity(f("x"))
     # The panels swap, the sections swap, `d` goes to the top and `new` arrives before `b`.
-    new["panels"] = [panel("More", {"Three": [f("g")]}), panel("Main", {"Two": [f("e")], "One": [f("d"), f("a"), f("new"), f("b"), f("c")]})]
+    new["panels"] = [
+        panel("More", {"Three": [f("g")]}),
+        panel("Main", {"Two": [f("e")], "One": [f("d"), f("a"), f("new"), f("b"), f("c")]}),
+    ]
     found = changes(tmp_path, old, new)
     assert [(c.field, c.kind, c.audience, c.message) for c in found if c.kind == "moved"] == [
         (None, "moved", (), "panel 'More' moved; now first"),
@@ -274,7 +292,9 @@ def test_the_report_is_the_same_under_any_hash_seed(tmp_path: Path) -> None:
     assert len(outputs) == 1
 
 
-@pytest.mark.parametrize("form,golden", [("text", "expected.txt"), ("json", "expected.json"), ("markdown", "expected.md")])
+@pytest.mark.parametrize(
+    "form,golden", [("text", "expected.txt"), ("json", "expected.json"), ("markdown", "expected.md")]
+)
 def test_the_three_formats_golden(form: str, golden: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "generator", "diff", "old", "new", "--format", form],
@@ -303,7 +323,7 @@ def test_markdown_cells_say_exactly_what_the_json_says() -> None:
     changes = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))["changes"]
     # One line per change: no tenant line break or pipe escaped its cell.
     assert len(rows) == len(changes)
-    for cells, change in zip(rows, changes):
+    for cells, change in zip(rows, changes, strict=False):
         assert [unescape(cell) for cell in cells[:3]] == [change["entity"], change["field"] or "", change["kind"]]
         assert cells[3] == (", ".join(f"**{a}**" for a in change["audience"]) or "nobody")
         assert unescape(cells[4]) == change["message"]
@@ -337,7 +357,10 @@ def test_exit_0_when_nothing_breaks_and_1_when_something_does(project: Path) -> 
     same = invoke("a.yaml", "a.yaml")
     assert (same.exit_code, same.stdout) == (0, "dfgen: no changes\n")
     safe = invoke("a.yaml", "b.yaml")
-    assert (safe.exit_code, safe.stdout) == (0, "T: not breaking: field 'b' added (text)\ndfgen: 1 change, 0 breaking\n")
+    assert (safe.exit_code, safe.stdout) == (
+        0,
+        "T: not breaking: field 'b' added (text)\ndfgen: 1 change, 0 breaking\n",
+    )
     breaking = invoke("b.yaml", "c.yaml", "--format", "json")
     assert breaking.exit_code == 1 and json.loads(breaking.stdout)["breaking"] is True
 
@@ -400,7 +423,10 @@ def test_revision_against_the_working_tree(repository: Path) -> None:
 @needs_git
 def test_a_revision_before_the_definitions_existed_adds_every_entity(repository: Path) -> None:
     result = invoke("HEAD~1")
-    assert (result.exit_code, result.stdout) == (0, "T: not breaking: entity added (2 fields)\ndfgen: 1 change, 0 breaking\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "T: not breaking: entity added (2 fields)\ndfgen: 1 change, 0 breaking\n",
+    )
 
 
 @needs_git
@@ -444,7 +470,10 @@ def test_bad_pins_at_the_revision_are_named_by_revision_and_path(repository: Pat
     git(repository, "commit", "-q", "-am", "bad pins")
     (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs"\n', encoding="utf-8")
     result = invoke("HEAD")
-    assert (result.exit_code, result.stderr) == (2, "error: HEAD:pyproject.toml: [tool.dfgen.pins]: expected a table of entities\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: HEAD:pyproject.toml: [tool.dfgen.pins]: expected a table of entities\n",
+    )
     (repository / "pyproject.toml").write_text("[tool.dfgen\n", encoding="utf-8")
     git(repository, "commit", "-q", "-am", "broken toml")
     (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs"\n', encoding="utf-8")
@@ -456,7 +485,10 @@ def test_bad_pins_at_the_revision_are_named_by_revision_and_path(repository: Pat
 def test_an_unknown_revision_or_an_option_is_bad_input(repository: Path) -> None:
     unknown = invoke("no-such-branch")
     assert unknown.exit_code == 2
-    assert unknown.stderr == "error: no-such-branch: no such commit in the git repository; cannot compare with this revision\n"
+    assert (
+        unknown.stderr
+        == "error: no-such-branch: no such commit in the git repository; cannot compare with this revision\n"
+    )
     option = invoke("--", "--output=x")
     assert option.exit_code == 2 and option.stderr == "error: --output=x: not a git revision\n"
     assert not (repository / "x").exists()

@@ -147,8 +147,13 @@ def test_hostile_text_shows_as_text_in_well_formed_tables(hostile: tuple[dict[st
     assert "elsewhere | javascript&#58;alert(1) | reference → MISSING\\_X |" in page
     text = "".join(Rendered(html).text)
     assert "Evil <script>alert('x')</script> | {{ 7*7 }} {% if 1 %}" in text
-    assert "line1\nline2 | `code` *em* _u_ [link](javascript:alert(1)) <img src=x onerror=alert(1)> www.evil.example" in text
-    assert "- item\n1. numbered\n# heading\n    indented\n> quote\n{% raw %}x\\\r\nCR\u2028LS\x85NEL\t<!-- c -->\n" in text
+    assert (
+        "line1\nline2 | `code` *em* _u_ [link](javascript:alert(1)) <img src=x onerror=alert(1)> www.evil.example"
+        in text
+    )
+    assert (
+        "- item\n1. numbered\n# heading\n    indented\n> quote\n{% raw %}x\\\r\nCR\u2028LS\x85NEL\t<!-- c -->\n" in text
+    )
 
 
 def test_hostile_page_has_one_html_comment_and_escaped_header(hostile: tuple[dict[str, str], ModuleType]) -> None:

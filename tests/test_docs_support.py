@@ -162,7 +162,8 @@ class Rendered(HTMLParser):
 
 
 # Text a tenant might type, weighted towards what breaks Markdown, HTML and templates.
-SPECIALS = list("|\\`*_[]{}#<>&\"'!~:@-+.=()\n\r\t\x85\u2028\u2029 0123456789wW") + [
+SPECIALS = [
+    *list("|\\`*_[]{}#<>&\"'!~:@-+.=()\n\r\t\x85\u2028\u2029 0123456789wW"),
     "{{ x }}",
     "{% if %}",
     "<script>",
@@ -180,9 +181,9 @@ SPECIALS = list("|\\`*_[]{}#<>&\"'!~:@-+.=()\n\r\t\x85\u2028\u2029 0123456789wW"
     ", min ",
     " to ",
 ]
-tenant_text = st.lists(
-    st.sampled_from(SPECIALS) | st.characters(blacklist_categories=("Cs",)), max_size=12
-).map("".join)
+tenant_text = st.lists(st.sampled_from(SPECIALS) | st.characters(blacklist_categories=("Cs",)), max_size=12).map(
+    "".join
+)
 visible_text = tenant_text.filter(lambda s: bool(s.strip()))
 entity_codes = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True)
 bounds = st.integers(-(10**20), 10**20) | st.floats(allow_nan=False, allow_infinity=False)
@@ -195,7 +196,11 @@ def fields(draw: st.DrawFn, index: int) -> FieldDef:
     kind = draw(st.sampled_from(list(FieldType)))
     options: tuple[OptionDef, ...] = ()
     if kind in (FieldType.ENUM, FieldType.MULTISELECT):
-        ids = draw(st.lists(st.integers(-(10**12), 10**12), unique=True, min_size=1 if kind is FieldType.ENUM else 0, max_size=4))
+        ids = draw(
+            st.lists(
+                st.integers(-(10**12), 10**12), unique=True, min_size=1 if kind is FieldType.ENUM else 0, max_size=4
+            )
+        )
         options = tuple(OptionDef(i, draw(visible_text), AT) for i in ids)
     low = high = None
     if kind in (FieldType.NUMBER, FieldType.GAUGE):

@@ -110,7 +110,9 @@ def test_retry_after_seconds_and_dates_are_honoured_and_capped(server: Server, f
     # Seconds as given, then capped; a date an hour after the server's Date header, capped; a
     # date in the past: at once.
     assert fake_time.sleeps == [7.0, 20.0, 20.0, 0.0]
-    server.route("/e", Reply(429, headers={"Retry-After": soon}), Reply(429, headers={"Retry-After": "soon"}), Reply(body=OK))
+    server.route(
+        "/e", Reply(429, headers={"Retry-After": soon}), Reply(429, headers={"Retry-After": "soon"}), Reply(body=OK)
+    )
     with client(server.url, fake_time, backoff_base=0.5) as api:
         assert api.get_json(server.url + "/e", "") == OK
     # Eight seconds from when the test began, by the server's clock (whole seconds); then

@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import generator.targets
 from generator.build import build_project
 from generator.load import parse_yaml
-import generator.targets
 from generator.output import _black_leaves, format_python, format_with_black
 from generator.pipeline import generate, render_targets
 from generator.validate import validate_definition
@@ -49,7 +49,9 @@ def definition(fields: list[tuple[str, str, str, list[str], tuple[float | None, 
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(CODE, LABEL, TEXT, st.lists(LABEL, max_size=3), st.tuples(BOUND, BOUND)), min_size=1, max_size=4))
+@given(
+    st.lists(st.tuples(CODE, LABEL, TEXT, st.lists(LABEL, max_size=3), st.tuples(BOUND, BOUND)), min_size=1, max_size=4)
+)
 def test_skipping_black_gives_what_black_gives(
     fields: list[tuple[str, str, str, list[str], tuple[float | None, float | None]]],
 ) -> None:

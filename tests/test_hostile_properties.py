@@ -61,9 +61,7 @@ def definition(draw: st.DrawFn) -> dict[str, Any]:
     fields = [draw(field(code)) for code in codes]
     cut = draw(st.integers(0, len(fields)))
     groups = [fields[:cut], fields[cut:]]
-    panels = [
-        {"name": draw(LABEL), "sections": [{"name": draw(LABEL), "fields": group} for group in groups if group]}
-    ]
+    panels = [{"name": draw(LABEL), "sections": [{"name": draw(LABEL), "fields": group} for group in groups if group]}]
     if draw(st.booleans()):
         panels.append({"name": draw(LABEL), "sections": [{"name": draw(LABEL), "fields": []}]})
     result: dict[str, Any] = {"code": draw(ENTITY_CODE), "displayName": draw(LABEL), "level": draw(st.integers())}
@@ -99,9 +97,7 @@ def yaml_text(value: Any) -> str:
     return '"' + "".join(escaped) + '"'
 
 
-def test_arbitrary_text_and_codes_generate_inert_exact_models(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_arbitrary_text_and_codes_generate_inert_exact_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text('[tool.dfgen]\ntargets = ["models"]\n', encoding="utf-8")

@@ -125,12 +125,26 @@ def test_vendor_rules_each_apply() -> None:
     [
         ("# Just a README\n\nSome text.\n", "page.md:1:1: not a definition page: no 'Entity properties' table"),
         ("\n\n", "page.md:1:1: not a definition page"),
-        (VENDOR_PAGE.replace("owner | reference → USER", "owner | pointer"), "page.md:24:1: field 'owner': unknown type 'pointer'"),
-        (VENDOR_PAGE.replace("| Level | 12 |", "| Level | twelve |"), "page.md:9:1: level: expected a number, got 'twelve'"),
+        (
+            VENDOR_PAGE.replace("owner | reference → USER", "owner | pointer"),
+            "page.md:24:1: field 'owner': unknown type 'pointer'",
+        ),
+        (
+            VENDOR_PAGE.replace("| Level | 12 |", "| Level | twelve |"),
+            "page.md:9:1: level: expected a number, got 'twelve'",
+        ),
         (VENDOR_PAGE.replace("1 (A (first)), 2", "1 A, 2"), "page.md:22:1: field 'kind': Valid ids: expected"),
         (VENDOR_PAGE.replace("Main: Only", "Main Only"), "page.md:14:1: expected a 'Panel: Section' heading"),
-        (VENDOR_PAGE.replace("range | number", "plain | number"), "page.md:21:1: field 'plain': duplicate field code (first at line 17)"),
-        (VENDOR_PAGE.replace("kind | enum | Kind. Valid ids: 1 (A (first)), 2 (B, C), -3 (Last.). | |", "kind | enum | Kind. | |"), "page.md:22:1: field 'kind': an enum needs 'options'"),
+        (
+            VENDOR_PAGE.replace("range | number", "plain | number"),
+            "page.md:21:1: field 'plain': duplicate field code (first at line 17)",
+        ),
+        (
+            VENDOR_PAGE.replace(
+                "kind | enum | Kind. Valid ids: 1 (A (first)), 2 (B, C), -3 (Last.). | |", "kind | enum | Kind. | |"
+            ),
+            "page.md:22:1: field 'kind': an enum needs 'options'",
+        ),
     ],
 )
 def test_pages_that_are_not_definitions_are_refused_with_line_numbers(page: str, message: str) -> None:
@@ -181,7 +195,9 @@ def our_page(entity: EntityDef, others: tuple[EntityDef, ...] = ()) -> str:
 def assert_round_trip(entity: EntityDef, others: tuple[EntityDef, ...] = ()) -> None:
     """Docs of a definition read back to the same definition, and so does its canonical YAML."""
     # The definition itself is valid: its canonical YAML validates to the same definition.
-    assert comparable(validate_definition(parse_yaml(dump_definition(entity), "in.yaml"), "in.yaml")) == comparable(entity)
+    assert comparable(validate_definition(parse_yaml(dump_definition(entity), "in.yaml"), "in.yaml")) == comparable(
+        entity
+    )
     back = parse_page(our_page(entity, others), "page.md")
     assert comparable(back) == comparable(entity)
     reloaded = validate_definition(parse_yaml(dump_definition(back), "back.yaml"), "back.yaml")
@@ -215,11 +231,23 @@ def test_any_definition_reads_back_from_its_page(entity: EntityDef) -> None:
     [
         (("| Entity code | CDR |\n", ""), "the 'Entity properties' table has no 'Entity code' row", "# CDR"),
         (("| callId | *Call Id* | text | No | No |", "| callId | text | No | No |"), "expected 7 cells", "| callId |"),
-        (("| mos | *Mos* | number, 1 to 5 |", "| mos | *Mos* | number, 1 up to 5 |"), "Type: expected a range", "| mos |"),
-        (("| direction | Direction | enum | Yes |", "| direction | Direction | enum | Maybe |"), "required: expected Yes or No", "| direction |"),
+        (
+            ("| mos | *Mos* | number, 1 to 5 |", "| mos | *Mos* | number, 1 up to 5 |"),
+            "Type: expected a range",
+            "| mos |",
+        ),
+        (
+            ("| direction | Direction | enum | Yes |", "| direction | Direction | enum | Maybe |"),
+            "required: expected Yes or No",
+            "| direction |",
+        ),
         (("`1` Voice<br>", "Voice<br>"), "Options: expected", "| callType |"),
         (("\n## Fields\n", "\n## Layout\n"), "no '## Fields' heading", "# CDR"),
-        (("| imsi | *Imsi* |", "| callId | *Imsi* |"), "field 'callId': duplicate field code (first at line 38)", "| callId | *Imsi*"),
+        (
+            ("| imsi | *Imsi* |", "| callId | *Imsi* |"),
+            "field 'callId': duplicate field code (first at line 38)",
+            "| callId | *Imsi*",
+        ),
     ],
 )
 def test_broken_pages_of_ours_name_the_line(change: tuple[str, str], message: str, line_starts: str) -> None:

@@ -89,7 +89,16 @@ def test_create_and_update_field_sets(cdr_models: ModuleType) -> None:
 
 
 def test_enum_classes_members_values_and_labels(cdr_models: ModuleType) -> None:
-    names = ["CallType", "Direction", "CallStatus", "Codec", "Protocol", "RateType", "BillingClass", "CustomerExperience"]
+    names = [
+        "CallType",
+        "Direction",
+        "CallStatus",
+        "Codec",
+        "Protocol",
+        "RateType",
+        "BillingClass",
+        "CustomerExperience",
+    ]
     for name in names:
         assert issubclass(getattr(cdr_models, name), str)
     assert cdr_models.CallStatus.NO_ANSWER.value == "2"

@@ -70,7 +70,9 @@ def test_the_configured_definition_path_is_the_openapi_s(tmp_path: Path) -> None
         for name in ("cdr.yaml", "openapi.yaml"):
             document = yaml.safe_load((tmp_path / "generated" / "openapi" / name).read_text(encoding="utf-8"))
             validate(document, cls=OpenAPIV31SpecValidator)
-            assert sorted(document["paths"]) == sorted(["/v1/entities/CDR/SUB", "/v1/objects", path.replace("{code}", "CDR")])
+            assert sorted(document["paths"]) == sorted(
+                ["/v1/entities/CDR/SUB", "/v1/objects", path.replace("{code}", "CDR")]
+            )
         assert dfgen(tmp_path, "check", "--no-cache").returncode == 0
 
 
@@ -220,4 +222,6 @@ def test_the_definition_schema_takes_definition_files_and_api_envelopes(generate
     assert not definition.is_valid({**cdr, "level": "320"})
     assert not definition.is_valid({k: v for k, v in cdr.items() if k != "panels"})
     field = cdr["panels"][0]["sections"][0]["fields"][0]
-    assert not definition.is_valid({**cdr, "panels": [{"name": "P", "sections": [{"name": "S", "fields": [{**field, "type": "blob"}]}]}]})
+    assert not definition.is_valid(
+        {**cdr, "panels": [{"name": "P", "sections": [{"name": "S", "fields": [{**field, "type": "blob"}]}]}]}
+    )

@@ -163,9 +163,7 @@ def valid_values(field: Field, kind: str) -> st.SearchStrategy[Any]:
         return st.lists(st.text(), max_size=4)
     if field.type in (FieldType.NUMBER, FieldType.GAUGE):
         low, high = field.minimum, field.maximum
-        ints = st.integers(
-            None if low is None else math.ceil(low), None if high is None else math.floor(high)
-        )
+        ints = st.integers(None if low is None else math.ceil(low), None if high is None else math.floor(high))
         floats = st.floats(low, high, allow_nan=False, allow_infinity=False)
         return ints | floats
     if field.type is FieldType.BOOLEAN:

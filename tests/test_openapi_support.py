@@ -63,7 +63,11 @@ AWKWARD_ENTITY: dict[str, Any] = {
                         {"code": "atMost", "type": "number", "max": 9007199254740992},
                         {"code": "atLeast", "type": "number", "min": -9007199254740991},
                         {"code": "vast", "type": "gauge", "min": 18014398509481984, "max": 10**20},
-                        {"code": "χρώμα", "type": "enum", "options": [{"id": 1, "label": "一"}, {"id": 2, "label": "1e5"}]},
+                        {
+                            "code": "χρώμα",
+                            "type": "enum",
+                            "options": [{"id": 1, "label": "一"}, {"id": 2, "label": "1e5"}],
+                        },
                         {"code": "owner", "type": "reference", "target": "CDR", "notes": "The owning CDR"},
                         {"code": "flag", "type": "boolean", "readOnly": True},
                         {"code": "when", "type": "datetime", "required": True, "readOnly": True},

@@ -32,7 +32,12 @@ def test_the_wheel_generates_outside_the_checkout(tmp_path: Path) -> None:
     shutil.copy(CDR_DEFINITION, project / "definitions")
     env = {**os.environ, "PYTHONPATH": str(installed)}
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate"], cwd=project, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "generator", "generate"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     for relative in ("models/cdr.py", "openapi/openapi.yaml", "docs/cdr.md"):

@@ -93,7 +93,9 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> 
 
 
 @pytest.fixture(scope="module")
-def template_project(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str], hook_repo: tuple[Path, str]) -> Path:
+def template_project(
+    tmp_path_factory: pytest.TempPathFactory, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> Path:
     """A committed user project: [tool.dfgen], definitions/, generated/ and a .pre-commit-config.yaml."""
     project = tmp_path_factory.mktemp("project")
     (project / "definitions").mkdir()

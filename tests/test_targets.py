@@ -10,7 +10,7 @@ import pytest
 
 from generator.build import build_project
 from generator.pipeline import load_definitions
-from generator.targets import available_targets, entity_context, project_context, _context_module
+from generator.targets import _context_module, available_targets, entity_context, project_context
 from tests.conftest import ROOT
 from tests.test_cli import SMALL, dfgen
 

@@ -146,17 +146,7 @@ def test_invisible_characters_are_escaped_in_double_quotes() -> None:
 
 def test_block_style_in_the_given_key_order_with_indented_lists() -> None:
     data = {"zeta": 1, "alpha": [{"b": True, "a": None}, "two"], "mid": {"x": 1.5, "y": []}, "e": {}}
-    assert dump_yaml(data) == (
-        "zeta: 1\n"
-        "alpha:\n"
-        "  - b: true\n"
-        "    a: null\n"
-        "  - two\n"
-        "mid:\n"
-        "  x: 1.5\n"
-        "  y: []\n"
-        "e: {}\n"
-    )
+    assert dump_yaml(data) == ("zeta: 1\nalpha:\n  - b: true\n    a: null\n  - two\nmid:\n  x: 1.5\n  y: []\ne: {}\n")
 
 
 def test_multiline_text_is_a_literal_block_and_numbers_look_like_strings_are_quoted() -> None:
@@ -249,7 +239,9 @@ STEERING = [
 ]
 steering_text = st.sampled_from(STEERING)
 # Text built from the characters that matter to the emitter, so that combinations come up often.
-emitter_text = st.text(st.sampled_from(list("aZ09 -:#?,[]{}'\"\\!&*|>%@`.~=<+_\n\t\r\x00\x85\xa0\u2028\ufeff\U0001f600é")), max_size=12)
+emitter_text = st.text(
+    st.sampled_from(list("aZ09 -:#?,[]{}'\"\\!&*|>%@`.~=<+_\n\t\r\x00\x85\xa0\u2028\ufeff\U0001f600é")), max_size=12
+)
 long_text = st.builds(lambda t, n: t * n, st.sampled_from(["a", "a b", "é", "x\n", "-", "1"]), st.integers(100, 140))
 texts = any_text | steering_text | emitter_text | long_text
 numbers = st.integers() | st.floats() | st.sampled_from([1e17, -1e-5, 1e300 * 10, -0.0, 5e-324, 1.5e16])
@@ -257,9 +249,9 @@ leaves = st.none() | st.booleans() | numbers | texts
 keys = texts | st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
 trees = st.recursive(
     leaves,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.lists(inner, max_size=3).map(tuple)
-    | st.dictionaries(keys, inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple) | st.dictionaries(keys, inner, max_size=4)
+    ),
     max_leaves=25,
 )
 
@@ -286,13 +278,22 @@ def test_the_resolver_table_is_pyyaml_s(text: str) -> None:
 
 def test_the_resolver_table_lists_pyyaml_s_tags_by_first_character() -> None:
     ours = {first: [tag for tag, _ in entries] for first, entries in _RESOLVERS.items()}
-    theirs = {first: [tag for tag, _ in entries] for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+    theirs = {
+        first: [tag for tag, _ in entries] for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
     assert ours == theirs
 
 
 def test_steering_strings_in_every_position() -> None:
     for text in STEERING:
-        for data in (text, {"v": text}, {text: 1}, [text, {"nested": [text]}], {"a": [{text: text, "b": text}]}, [[text]]):
+        for data in (
+            text,
+            {"v": text},
+            {text: 1},
+            [text, {"nested": [text]}],
+            {"a": [{text: text, "b": text}]},
+            [[text]],
+        ):
             assert dump_yaml(data) == dump_yaml_reference(data), repr(data)
 
 

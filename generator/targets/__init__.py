@@ -166,7 +166,9 @@ def render_target(
         # Compiled on first use: a run whose outputs all come from the cache compiles nothing.
         templates: list[jinja2.Template] = []
 
-        def render(context: dict[str, Any], output: OutputFile = output, templates: list[jinja2.Template] = templates) -> str:
+        def render(
+            context: dict[str, Any], output: OutputFile = output, templates: list[jinja2.Template] = templates
+        ) -> str:
             if not templates:
                 templates.append(env.get_template(f"{target.name}/{output.template}"))
             text = templates[0].render(context)
@@ -175,6 +177,7 @@ def render_target(
         if output.each == "entity":
             rendered = []
             for entity in project.entities:
+
                 def render_entity(entity: Entity = entity, render: Callable[[dict[str, Any]], str] = render) -> str:
                     return render(entity_context(target, module, project, entity))
 
@@ -187,10 +190,14 @@ def render_target(
                 shared = shared if shared is not None else project_context(target, module, project, source)
                 return render(shared)
 
-            rendered = [(output.path, memo.project_output(target, output, render_project) if memo else render_project())]
+            rendered = [
+                (output.path, memo.project_output(target, output, render_project) if memo else render_project())
+            ]
         for path, text in rendered:
             if path in files:
-                raise InputError.at(Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}")
+                raise InputError.at(
+                    Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}"
+                )
             files[path] = text
     return files
 

@@ -230,7 +230,9 @@ def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
         "header": markdown_header(entity.source),
         "summary": summary(entity),
         "panels": panels_view(project, entity),
-        "references": [Reference(f, entity_link(project, f.target)) for f in references(entity) if f.target is not None],
+        "references": [
+            Reference(f, entity_link(project, f.target)) for f in references(entity) if f.target is not None
+        ],
         "incoming": incoming(project, entity),
         "body": json_block(create_body(entity)),
     }

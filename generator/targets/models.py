@@ -81,9 +81,7 @@ def field_view(field: Field, required: bool, tolerant: bool) -> FieldView:
 
 def entity_views(entity: Entity) -> tuple[list[EnumView], list[ModelView]]:
     """The enums and the record, create and update classes of one entity."""
-    enums = [
-        EnumView(e.name, list(e.members), {m.value: m.label for m in e.members}) for e in entity.enums
-    ]
+    enums = [EnumView(e.name, list(e.members), {m.value: m.label for m in e.members}) for e in entity.enums]
     models = [
         ModelView(
             entity.record_class,

@@ -81,7 +81,11 @@ DEFINITION_SCHEMA: Schema = {
         "description": _optional("string"),
         "useCases": _optional("string"),
         "panels": _list(
-            {"type": "object", "required": ["name", "sections"], "properties": {"name": _TEXT, "sections": _list(_SECTION)}}
+            {
+                "type": "object",
+                "required": ["name", "sections"],
+                "properties": {"name": _TEXT, "sections": _list(_SECTION)},
+            }
         ),
     },
 }
