@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from generator import __version__
-
-if TYPE_CHECKING:
-    from generator.config import Config
+from generator import __version__, cache, pipeline
+from generator.config import Config, load_config
+from generator.diagnostics import InputError, Location
+from generator.diff.report import report
+from generator.diff.sources import diff_paths, diff_revision
+from generator.importdoc.read import import_page
+from generator.output.files import compare, expected_digests, write, write_files
+from generator.pipeline import Settings, Source, read_sources
+from generator.targets.engine import available_targets, find_target, template_origin
+from generator.targets.environment import builtin_templates
+from generator.tenant import fetch as tenant
 
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -22,37 +30,66 @@ EXIT_BAD_INPUT = 2
 @contextmanager
 def reported_input_errors() -> Iterator[None]:
     """Print InputError diagnostics to stderr and exit 2, without a traceback."""
-    from generator.diagnostics import InputError
-
     try:
         yield
     except InputError as error:
-        for diagnostic in error.diagnostics or ["invalid input"]:
+        for diagnostic in [str(d) for d in error.diagnostics] or ["invalid input"]:
             click.echo(f"error: {diagnostic}", err=True)
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _generate_files(
-    definitions: Path | None, out: Path | None, use_cache: bool = True
-) -> tuple[Config, Path, Mapping[str, str]]:
-    """The configuration, the output folder, and the files generate would write there."""
-    from generator.cache import Cache
-    from generator.config import load_config
-    from generator.pipeline import generate
+@dataclass(frozen=True)
+class _Run:
+    """One generation as the configuration and flags ask for it, with its inputs read once."""
 
+    config: Config
+    out: Path
+    sources: list[Source]
+    definitions_source: str
+    settings: Settings
+    # Where the run cache lives; None when it is off or cannot cover the inputs.
+    cache: Path | None
+    key: str | None
+
+    def files(self) -> dict[str, str]:
+        """Every generated file, rendered now."""
+        return pipeline.generate(self.sources, self.definitions_source, self.settings)
+
+    def expected(self) -> dict[str, str]:
+        """The digest of every file the output folder must hold: from the cache, or rendered and stored."""
+        if self.cache is not None and self.key is not None:
+            known = cache.load(self.cache, self.key)
+            if known is not None:
+                return known
+        return self.remember(expected_digests(self.files()))
+
+    def remember(self, digests: dict[str, str]) -> dict[str, str]:
+        """Store the digests under this run's key (when the cache is on)."""
+        if self.cache is not None and self.key is not None:
+            cache.save(self.cache, self.key, digests)
+        return digests
+
+
+def _prepare(definitions: Path | None, out: Path | None, use_cache: bool) -> _Run:
+    """The configuration merged with the flags, and the definition files read."""
     config = load_config()
-    out_path = out or config.out
-    cache = Cache(config.cache) if use_cache and config.cache is not None else None
-    files = generate(
-        definitions or config.definitions,
-        config.shown,
-        config.pins,
-        config.targets,
-        config.template_dirs,
-        cache,
-        config.api,
-    )
-    return config, out_path, files
+    definitions_path = definitions or config.definitions
+    sources = read_sources(definitions_path, config.shown)
+    settings = Settings(config.pins, config.targets, config.template_dirs, config.api)
+    shown = config.shown(definitions_path)
+    folder = config.cache if use_cache else None
+    # A target whose context is Python of the project's own: no digest of dfgen covers its code.
+    if folder is not None and any(not _builtin_context(name, config) for name in config.targets):
+        folder = None
+    key = None
+    if folder is not None:
+        key = cache.run_key(sources, shown, settings, [*config.template_dirs, builtin_templates()])
+    return _Run(config, out or config.out, sources, shown, settings, folder, key)
+
+
+def _builtin_context(name: str, config: Config) -> bool:
+    context = find_target(name, config.template_dirs).context
+    return context is None or context.startswith("generator.targets.")
 
 
 _definitions_option = click.option(
@@ -84,12 +121,16 @@ def main() -> None:
 @_no_cache_option
 def generate(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     """Write the generated files for every definition; exit 2 and write nothing on bad input."""
-    from generator.output import write
-
     with reported_input_errors():
-        config, out_path, files = _generate_files(definitions, out, not no_cache)
-        changes = write(out_path, files)
-    click.echo(f"dfgen: {config.shown(out_path)}: {len(files) + 1} files, {changes.summary()}")
+        run = _prepare(definitions, out, not no_cache)
+        known = cache.load(run.cache, run.key) if run.cache is not None and run.key is not None else None
+        if known is not None and not compare(run.out, known):
+            click.echo(f"dfgen: {run.config.shown(run.out)}: {len(known)} files, up to date")
+            return
+        files = run.files()
+        changes = write(run.out, files)
+        run.remember(expected_digests(files))
+    click.echo(f"dfgen: {run.config.shown(run.out)}: {len(files) + 1} files, {changes.summary()}")
 
 
 @main.command()
@@ -98,12 +139,10 @@ def generate(definitions: Path | None, out: Path | None, no_cache: bool) -> None
 @_no_cache_option
 def check(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     """Exit 1 and name every file of the output folder that generate would change."""
-    from generator.output import compare
-
     with reported_input_errors():
-        config, out_path, files = _generate_files(definitions, out, not no_cache)
-        changes = compare(out_path, files)
-    shown = config.shown(out_path)
+        run = _prepare(definitions, out, not no_cache)
+        changes = compare(run.out, run.expected())
+    shown = run.config.shown(run.out)
     if not changes:
         click.echo(f"dfgen: {shown} is up to date")
         return
@@ -129,14 +168,9 @@ def fetch(
     codes: tuple[str, ...], all_: bool, base_url: str | None, definitions: Path | None, check: bool, quiet: bool
 ) -> None:
     """Fetch the tenant's live DEFINITIONs into definitions/ as canonical YAML (token: DEMANDFLOW_TOKEN)."""
-    import os
-
-    from generator.config import load_config
-    from generator.fetch import FetchRequest, run
-
     with reported_input_errors():
         config = load_config()
-        request = FetchRequest(
+        request = tenant.FetchRequest(
             codes=codes,
             all=all_,
             base_url=base_url or config.base_url,
@@ -147,7 +181,7 @@ def fetch(
             check=check,
             quiet=quiet,
         )
-        code = run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True))
+        code = tenant.run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True))
     sys.exit(code)
 
 
@@ -168,10 +202,6 @@ def diff(old: str, new: str | None, form: str) -> None:
     OLD and NEW are two definition files or folders. With one argument, REV, the configured
     definitions at that git revision are compared with the working tree.
     """
-    from generator.config import load_config
-    from generator.diff_report import report
-    from generator.diff_sources import diff_paths, diff_revision
-
     with reported_input_errors():
         config = load_config()
         changes = diff_revision(config, old) if new is None else diff_paths(config, Path(old), Path(new))
@@ -190,10 +220,6 @@ def diff(old: str, new: str | None, form: str) -> None:
 )
 def import_doc(page: Path, output: Path | None) -> None:
     """Read an entity's documentation page (the vendor's, or one dfgen wrote) into a definition."""
-    from generator.diagnostics import InputError, Location
-    from generator.importdoc import import_page
-    from generator.output import write_files
-
     with reported_input_errors():
         text = import_page(page, str(page))
         if output is None:
@@ -208,9 +234,6 @@ def import_doc(page: Path, output: Path | None) -> None:
 @main.command()
 def targets() -> None:
     """List the targets, and where each template comes from (built-in or an override)."""
-    from generator.config import load_config
-    from generator.targets import available_targets, template_origin
-
     with reported_input_errors():
         config = load_config()
         template_dirs = config.template_dirs
@@ -219,12 +242,10 @@ def targets() -> None:
             click.echo(f"{target.name} [{enabled}] {target.description}")
             for output in target.files:
                 origin = template_origin(target, output.template, template_dirs)
-                where = "built-in" if origin.is_relative_to(builtin_templates_dir()) else config.shown(origin)
+                where = "built-in" if origin.is_relative_to(builtin_templates()) else config.shown(origin)
                 click.echo(f"  {output.path:<28} {output.template} ({where})")
 
 
 def builtin_templates_dir() -> Path:
     """The shipped templates folder (lazy, so that --help stays fast)."""
-    from generator.render import builtin_templates
-
     return builtin_templates()

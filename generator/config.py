@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.diagnostics import InputError, Location
-
-if TYPE_CHECKING:
-    from generator.build import Pins
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,9 +29,18 @@ KEYS = (
     "pins",
     "cache",
 )
-# The built-in targets; a project may add its own (see generator/targets/__init__.py).
+# The built-in targets; a project may add its own (see generator/targets/engine.py).
 TARGETS = ("models", "openapi", "docs")
 CACHE = ".dfgen-cache"
+
+
+@dataclass(frozen=True)
+class Pins:
+    """Python names a project fixes by hand, per entity: [tool.dfgen.pins.<ENTITY>]."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    enums: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,8 +136,6 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     where = Location(shown)
     for key in table:
         if key not in KEYS:
-            import difflib
-
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError.at(where, f"[tool.dfgen]: unknown key {key!r}{hint}")
@@ -202,8 +207,5 @@ def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
             ):
                 raise InputError.at(where, f'{prefix}.options.{code}: expected "<option id>" = "MEMBER_NAME"')
             parsed_options[code] = {int(k): v for k, v in members.items()}
-        # Imported here: a project without pins, answered by the cache, never loads the builder.
-        from generator.build import Pins
-
         pins[entity] = Pins(fields=dict(fields), enums=dict(enums), options=parsed_options)
     return pins

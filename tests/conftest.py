@@ -54,7 +54,7 @@ def import_generated(out: Path) -> ModuleType:
 @pytest.fixture(scope="session")
 def cdr_files() -> dict[str, str]:
     """Everything the models target generates for definitions/, shown relative to the repository."""
-    from generator.pipeline import generate
+    from tests.helpers import generate
 
     def show(path: Path) -> str:
         return path.resolve().relative_to(ROOT).as_posix()

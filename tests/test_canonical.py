@@ -8,11 +8,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.canonical import canonical_dict, dump_definition
-from generator.definition import EntityDef
+from generator.definitions.canonical import canonical_dict, dump_definition
+from generator.definitions.format import EntityDef
+from generator.definitions.load import from_json, load_file, parse_yaml
+from generator.definitions.validate import validate_definition
 from generator.diagnostics import Location
-from generator.load import from_json, load_file, parse_yaml
-from generator.validate import validate_definition
 from tests.conftest import CDR_DEFINITION
 
 HOSTILE = [

@@ -129,7 +129,7 @@ def expectations(definitions: Path) -> dict[str, Any]:
 
 def expected_entities(document: dict[str, Any]) -> dict[str, Any]:
     """The titles, descriptions and option labels the models must carry, from the data itself."""
-    from generator.naming import default_label
+    from generator.model.naming import default_label
 
     fields: dict[str, dict[str, str | None]] = {}
     options: dict[str, dict[str, str]] = {}

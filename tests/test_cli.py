@@ -240,7 +240,7 @@ def test_an_empty_definitions_folder_is_bad_input(project: Path) -> None:
 
 def test_black_leaves_every_generated_python_file_unchanged() -> None:
     """The templates write black's style, so generation may skip black for lines that fit."""
-    from generator.output import format_with_black
+    from generator.targets.python import format_with_black
 
     files = sorted((ROOT / "generated").rglob("*.py")) + sorted((ROOT / "tests" / "cases").rglob("*.py"))
     assert len(files) >= 3

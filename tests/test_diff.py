@@ -15,13 +15,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator.build import Pins
 from generator.cli import main
-from generator.config import Config
-from generator.diff import Change
-from generator.diff_report import markdown_report
-from generator.diff_sources import diff_paths
-from generator.markdown import unescape
+from generator.config import Config, Pins
+from generator.diff.changes import Change
+from generator.diff.report import markdown_report
+from generator.diff.sources import diff_paths
+from generator.targets.markdown import unescape
 from tests.conftest import ROOT, assert_golden
 
 CASE = ROOT / "tests" / "cases" / "diff"

@@ -11,11 +11,11 @@ from types import ModuleType
 import markdown
 import pytest
 
-from generator.build import build_project
-from generator.definition import FieldType
-from generator.pipeline import generate, load_definitions
-from generator.render import environment
+from generator.definitions.format import FieldType
+from generator.model.build import build_project
+from generator.pipeline import load_definitions
 from generator.targets import docs
+from generator.targets.environment import environment
 from tests.conftest import (
     DEFINITIONS,
     ROOT,
@@ -23,6 +23,7 @@ from tests.conftest import (
     import_generated,
     write_tree,
 )
+from tests.helpers import generate
 from tests.test_docs_support import (
     Rendered,
     generate_all,
@@ -30,7 +31,8 @@ from tests.test_docs_support import (
     write_definitions,
 )
 
-GOLDEN = ROOT / "tests" / "golden" / "docs"
+# generated/ is the golden output of the CDR definition: dfgen check keeps it current.
+GOLDEN = ROOT / "generated" / "docs"
 FIELD_HEADER = "| Field | Label | Type | Required | Read-only | Notes | Options |"
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.markdown import code_fence, escape_each, html_comment, md, unescape
+from generator.targets.markdown import code_fence, escape_each, html_comment, md, unescape
 from tests.test_docs_support import Rendered, tenant_text
 
 

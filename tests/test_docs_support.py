@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.definition import (
+from generator.definitions.format import (
     EntityDef,
     FieldDef,
     FieldType,
@@ -19,8 +19,8 @@ from generator.definition import (
     SectionDef,
 )
 from generator.diagnostics import Location
-from generator.pipeline import generate
 from tests.conftest import CDR_DEFINITION
+from tests.helpers import generate
 
 # Every kind of tenant text that could break Markdown, HTML or a template, in every place a
 # definition holds text; every field type required, so the create example must carry them all.

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from generator.api import Limits
-from generator.canonical import canonical_dict, dump_definition
 from generator.cli import main
 from generator.config import load_config
+from generator.definitions.canonical import canonical_dict, dump_definition
+from generator.definitions.load import load_file
+from generator.definitions.validate import validate_definition
 from generator.diagnostics import InputError
-from generator.fetch import FetchRequest, run
-from generator.load import load_file
-from generator.pipeline import generate
-from generator.validate import validate_definition
+from generator.tenant.api import Limits
+from generator.tenant.fetch import FetchRequest, run
 from tests.conftest import CDR_DEFINITION, ROOT
+from tests.helpers import generate
 from tests.test_fetch_server import TOKEN, Reply, Server, running
 
 DEFINITION_PATH = "/v1/objects/DEFINITION/{code}"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from generator.api import ApiClient, Limits, _retry_after, check_base_url, check_token
 from generator.diagnostics import InputError, Location
+from generator.tenant.api import ApiClient, Limits, _retry_after, check_base_url, check_token
 from tests.test_fetch_server import (
     TOKEN,
     Reply,

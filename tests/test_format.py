@@ -7,13 +7,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import generator.targets
-from generator.build import build_project
-from generator.load import parse_yaml
-from generator.output import _black_leaves, format_python, format_with_black
-from generator.pipeline import generate, render_targets
-from generator.validate import validate_definition
-from generator.yamlout import dump_yaml
+import generator.targets.engine
+from generator.definitions.canonical import dump_yaml
+from generator.definitions.load import parse_yaml
+from generator.definitions.validate import validate_definition
+from generator.model.build import build_project
+from generator.pipeline import render_targets
+from generator.targets.python import _black_leaves, format_python, format_with_black
+from tests.helpers import generate
 
 # Quotes, backslashes, wide and combining characters, long runs: what decides black's layout.
 TEXT = st.text(
@@ -57,12 +58,12 @@ def test_skipping_black_gives_what_black_gives(
 ) -> None:
     text = dump_yaml(definition(fields))
     entity = validate_definition(parse_yaml(text, "e.yaml"), "e.yaml")
-    unformatted = generator.targets.format_python
-    generator.targets.format_python = lambda source: source
+    unformatted = generator.targets.engine.format_python
+    generator.targets.engine.format_python = lambda source: source
     try:
         files = render_targets(build_project([entity], {}), ("models",), (), "definitions")
     finally:
-        generator.targets.format_python = unformatted
+        generator.targets.engine.format_python = unformatted
     for path, source in files.items():
         assert format_python(source) == format_with_black(source), path
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.naming import MODEL_ATTRIBUTES
-from generator.validate import ENVELOPE_KEYS
+from generator.definitions.validate import ENVELOPE_KEYS
+from generator.model.naming import MODEL_ATTRIBUTES
 from tests.test_cases import check_generated, expected_entities, snapshot
 
 # Any text at all (st.text never draws a lone surrogate, which no UTF-8 file can hold).

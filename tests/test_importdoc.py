@@ -10,15 +10,16 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
-from generator.build import build_project
-from generator.canonical import dump_definition
 from generator.cli import main
-from generator.definition import EntityDef
+from generator.definitions.canonical import dump_definition
+from generator.definitions.format import EntityDef
+from generator.definitions.load import parse_yaml
+from generator.definitions.validate import validate_definition
 from generator.diagnostics import InputError
-from generator.importdoc import parse_page, read_page
-from generator.load import parse_yaml
+from generator.importdoc.page import read_page
+from generator.importdoc.read import parse_page
+from generator.model.build import build_project
 from generator.pipeline import load_definitions, render_targets
-from generator.validate import validate_definition
 from tests.conftest import CDR_DEFINITION, ROOT
 from tests.test_docs_support import (
     comparable,

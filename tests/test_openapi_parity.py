@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.definition import FieldType
-from generator.model import Entity, Field
+from generator.definitions.format import FieldType
+from generator.model.entities import Entity, Field
 from generator.targets.openapi_schema import enum_component
 from tests.test_openapi_support import (
     BundleSchemas,

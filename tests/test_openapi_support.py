@@ -17,11 +17,12 @@ import yaml
 from jsonschema.validators import Draft202012Validator, extend
 from referencing.jsonschema import DRAFT202012
 
-from generator.build import build_project
-from generator.model import Project
-from generator.pipeline import generate, load_definitions
-from generator.yamlout import dump_yaml
+from generator.definitions.canonical import dump_yaml
+from generator.model.build import build_project
+from generator.model.entities import Project
+from generator.pipeline import load_definitions
 from tests.conftest import CDR_DEFINITION, import_generated, write_tree
+from tests.helpers import generate
 
 BUNDLE_URI = "urn:dfgen:bundle"
 

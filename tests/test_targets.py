@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_project
+from generator.model.build import build_project
 from generator.pipeline import load_definitions
-from generator.targets import _context_module, available_targets, entity_context, project_context
+from generator.targets.engine import _context_module, available_targets, entity_context, project_context
 from tests.conftest import ROOT
 from tests.test_cli import SMALL, dfgen
 

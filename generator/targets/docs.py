@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from generator.definition import FieldType
-from generator.markdown import code_fence, html_comment
-from generator.model import Entity, Field, Project, entity_fact, references
+from generator.definitions.format import FieldType
+from generator.model.entities import Entity, Field, Project, references
+from generator.targets.markdown import code_fence, html_comment
 
 SUBSCRIPTION_PLACEHOLDER = "<your-sub-id>"
 # The first example datetime; each further datetime field of the body is five minutes later.
@@ -211,7 +211,6 @@ def json_block(data: Any) -> CodeBlock:
     return CodeBlock(code_fence(guarded), guarded)
 
 
-@entity_fact
 def summary(entity: Entity) -> Summary:
     fields = entity.fields
     return Summary(

@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from generator.definition import FieldType
-from generator.model import Entity, Field, Project, entity_fact
-from generator.render import pyrepr, python_header
+from generator.definitions.format import FieldType
+from generator.model.entities import Entity, Field, Project
+from generator.targets.python import pyrepr, python_header
 
 _SCALARS = {
     FieldType.TEXT: "_base.Text",
@@ -163,7 +163,6 @@ def all_key(name: str) -> tuple[int, _Natural]:
     return _member_type(name), _Natural(name)
 
 
-@entity_fact
 def enum_names(entity: Entity) -> tuple[str, ...]:
     """The names of the entity's enum classes."""
     return tuple(enum.name for enum in entity.enums)

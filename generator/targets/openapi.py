@@ -1,6 +1,6 @@
 """The OpenAPI target: an OpenAPI 3.1 fragment per entity, and the bundle of all of them.
 
-Documents are built as Python data and serialised by generator.yamlout; templates only place the
+Documents are built as Python data and serialised by generator.targets.documents; templates only place the
 header above them. `openapi/<entity module>.yaml` holds one entity's schemas and calls,
 `openapi/openapi.yaml` every entity's. An entity whose module is `openapi` would overwrite the
 bundle, so its fragment is `openapi/openapi.entity.yaml` (a dot never occurs in a module name).
@@ -9,15 +9,13 @@ bundle, so its fragment is `openapi/openapi.entity.yaml` (a dot never occurs in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from generator.config import Api
-from generator.definition import FieldType
-from generator.model import Entity, Project
-from generator.render import python_header
+from generator.definitions.format import FieldType
+from generator.model.entities import Entity, Project
 from generator.targets.openapi_schema import Schema, entity_schemas, ref
-from generator.yamlout import Chunk, Entries
+from generator.targets.python import python_header
 
 OPENAPI_VERSION = "3.1.0"
 BUNDLE = "openapi/openapi.yaml"
@@ -167,19 +165,12 @@ def entity_paths(entity: Entity, api: Api) -> dict[str, Schema]:
 
 
 def document(entities: Sequence[Entity], title: str, api: Api) -> dict[str, Any]:
-    """One OpenAPI 3.1 document for these entities, at the paths `api` gives.
-
-    Each entity's calls and schemas are chunks: the YAML writer serialises them once per entity
-    content, for its fragment and the bundle alike, and dfgen's cache keeps their text.
-    """
-    paths = Entries(
-        {"/v1/objects": {"post": create_operation(entities)}},
-        *(Chunk("openapi.entity_paths", entity, partial(entity_paths, api=api)) for entity in entities),
-    )
-    schemas = Entries(
-        {"Error": ERROR_SCHEMA, "Definition": DEFINITION_SCHEMA},
-        *(Chunk("openapi.entity_schemas", entity, entity_schemas) for entity in entities),
-    )
+    """One OpenAPI 3.1 document for these entities, at the paths `api` gives."""
+    paths: dict[str, Any] = {"/v1/objects": {"post": create_operation(entities)}}
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA, "Definition": DEFINITION_SCHEMA}
+    for entity in entities:
+        paths.update(entity_paths(entity, api=api))
+        schemas.update(entity_schemas(entity))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

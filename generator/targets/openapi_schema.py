@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.definition import FieldType
-from generator.model import Entity, EnumType, Field
+from generator.definitions.format import FieldType
+from generator.model.entities import Entity, EnumType, Field
 
 Schema = dict[str, Any]
 

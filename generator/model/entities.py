@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property, wraps
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from generator.config import Api
-from generator.definition import FieldType
-
-_Fact = TypeVar("_Fact")
+from generator.definitions.format import FieldType
 
 
 @dataclass(frozen=True)
@@ -99,9 +95,7 @@ class Entity:
     # True where the plural is derived from the display name: the docs tell it apart.
     plural_is_default: bool = False
 
-    # Cached: the docs target walks every entity's fields for every page. The value lives in
-    # the instance's __dict__, outside the dataclass fields: equality, hashing and the
-    # cache's pickles ignore it.
+    # Cached outside the dataclass fields (equality and hashing ignore it): targets read it often.
     @cached_property
     def fields(self) -> tuple[Field, ...]:
         """Every field in layout order."""
@@ -128,32 +122,6 @@ class Entity:
         return tuple(f for f in self.fields if f.in_update)
 
 
-def entity_fact(derive: Callable[[Entity], _Fact]) -> Callable[[Entity], _Fact]:
-    """A value derived from one entity alone, computed once per entity and kept with it.
-
-    dfgen's cache stores an entity's facts in its record and gives an unchanged entity back
-    without unpickling its layout (generator.cache_records.StoredEntity): a run that changed one
-    entity of 300 reads the other 299 through their facts. So `derive` reads its entity only.
-    """
-    name = f"{derive.__module__}.{derive.__qualname__}"
-
-    @wraps(derive)
-    def fact(entity: Entity) -> _Fact:
-        facts = known_facts(entity)
-        if name not in facts:
-            facts[name] = derive(entity)
-        return facts[name]  # type: ignore[no-any-return]
-
-    return fact
-
-
-def known_facts(entity: Entity) -> dict[str, Any]:
-    """The entity's facts computed so far, by name."""
-    # In the instance's __dict__, outside the dataclass fields, like Entity.fields.
-    return entity.__dict__.setdefault("_facts", {})  # type: ignore[no-any-return]
-
-
-@entity_fact
 def references(entity: Entity) -> tuple[Field, ...]:
     """The entity's reference fields (lookups), in layout order."""
     return tuple(f for f in entity.fields if f.target is not None)
@@ -164,7 +132,7 @@ class Project:
     """Every entity to generate, sorted by code, and the API that serves them."""
 
     entities: tuple[Entity, ...]
-    api: Api = Api()
+    api: Api = field(default_factory=Api)
 
     def entity(self, code: str) -> Entity | None:
         """The entity with this code, if it is generated."""
@@ -186,7 +154,7 @@ class Project:
     def _lookups(self) -> dict[str, tuple[tuple[Entity, Field], ...]]:
         found: dict[str, list[tuple[Entity, Field]]] = {}
         for entity in self.entities:
-            for field in references(entity):
-                if field.target is not None:
-                    found.setdefault(field.target, []).append((entity, field))
+            for reference in references(entity):
+                if reference.target is not None:
+                    found.setdefault(reference.target, []).append((entity, reference))
         return {code: tuple(pairs) for code, pairs in found.items()}

@@ -5,24 +5,16 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from typing import Any
 
-from generator import naming
-from generator.config import Api
-from generator.definition import EntityDef, FieldDef, FieldType
+from generator.config import Api, Pins
+from generator.definitions.format import EntityDef, FieldDef, FieldType
 from generator.diagnostics import Diagnostic, InputError, Location
-from generator.model import Entity, EnumMember, EnumType, Field, Panel, Project, Section
+from generator.model import naming
+from generator.model.entities import Entity, EnumMember, EnumType, Field, Panel, Project, Section
 
 GAUGE_BOUNDS = (0, 100)
-
-
-@dataclass(frozen=True)
-class Pins:
-    """Python names a project fixes by hand, per entity: [tool.dfgen.pins.<ENTITY>]."""
-
-    fields: Mapping[str, str] = field(default_factory=dict)
-    enums: Mapping[str, str] = field(default_factory=dict)
-    options: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
 
 def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: Api | None = None) -> Project:
@@ -44,9 +36,9 @@ def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: A
     modules: dict[str, Entity] = {}
     for entity in entities:
         if entity.module in modules:
-            other = modules[entity.module]
+            taken = modules[entity.module]
             diagnostics.append(
-                Diagnostic(first[entity.code].location, f"module {entity.module} is also the module of {other.code}")
+                Diagnostic(first[entity.code].location, f"module {entity.module} is also the module of {taken.code}")
             )
         modules[entity.module] = entity
     if diagnostics:
@@ -133,7 +125,7 @@ class _EntityBuilder:
             plural_is_default=definition.plural is None,
         )
 
-    def pinned(self, table: Mapping, key: object, derived: str, kind: str, definition: FieldDef) -> str:
+    def pinned(self, table: Mapping[Any, str], key: object, derived: str, kind: str, definition: FieldDef) -> str:
         name = table.get(key)
         if name is None:
             return derived
@@ -143,7 +135,9 @@ class _EntityBuilder:
             return derived
         return name
 
-    def unique_names(self, names: dict[str, str], table: str, reserved: set[str] = frozenset()) -> dict[str, str]:
+    def unique_names(
+        self, names: dict[str, str], table: str, reserved: AbstractSet[str] = frozenset()
+    ) -> dict[str, str]:
         """The names as given, after reporting every pair of codes that share one."""
         by_name: dict[str, list[str]] = defaultdict(list)
         for code, name in names.items():

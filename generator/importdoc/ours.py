@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from generator.importdoc import Line, Page, quoted, split_cells
-from generator.load import Mapping, Node
-from generator.markdown import unescape
+from generator.definitions.load import Mapping, Node
+from generator.importdoc.page import Line, Page, quoted, split_cells
+from generator.targets.markdown import unescape
 
 FIELD_HEADER = ["Field", "Label", "Type", "Required", "Read-only", "Notes", "Options"]
 EMPTY = "*(empty)*"

@@ -50,9 +50,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from difflib import SequenceMatcher
+from typing import Any
 
-from generator import naming
-from generator.model import Entity, EnumMember, Field, Project
+from generator.model import naming
+from generator.model.entities import Entity, EnumMember, Field, Project
 
 READERS, WRITERS, CODE = "readers", "writers", "code"
 EVERYONE = frozenset((READERS, WRITERS, CODE))
@@ -101,7 +102,7 @@ class Change:
     kind: str
     audience: tuple[str, ...]
     message: str
-    order: tuple = dataclass_field(default=(), compare=False, repr=False)
+    order: tuple[Any, ...] = dataclass_field(default=(), compare=False, repr=False)
 
     @property
     def breaking(self) -> bool:

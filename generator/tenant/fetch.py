@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from generator.api import ApiClient, Limits, check_base_url, check_token
-from generator.canonical import dump_definition
 from generator.config import api_path_problem
-from generator.definition import EntityDef
+from generator.definitions.canonical import dump_definition
+from generator.definitions.format import EntityDef
+from generator.definitions.load import from_json
+from generator.definitions.validate import ENTITY_CODE, validate_definition
 from generator.diagnostics import Diagnostic, InputError, Location
-from generator.load import from_json
-from generator.validate import ENTITY_CODE, validate_definition
+from generator.output.files import write_files
+from generator.tenant.api import ApiClient, Limits, check_base_url, check_token
 
 EXIT_DIFFERENT = 1
 # A listing longer than this is more likely a server bug than a tenant.
@@ -213,8 +214,6 @@ def _report_check(folder: Path, files: dict[str, str], strays: list[Path], show:
 def _write(
     folder: Path, files: dict[str, str], strays: list[Path], show: ShowPath, out: Echo, err: Echo, quiet: bool
 ) -> None:
-    from generator.output import write_files
-
     for name in files:
         if (folder / name).exists() and not (folder / name).is_file():
             raise InputError.at(Location(show(folder / name)), "cannot write the definition: this is not a file")

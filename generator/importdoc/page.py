@@ -1,4 +1,4 @@
-"""`dfgen import-doc`: a documentation page (the vendor's, or one dfgen wrote) -> a definition."""
+"""A documentation page as located lines, and the table helpers both page readers share."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.definition import EntityDef
+from generator.definitions.load import Mapping, Node, Scalar, Sequence, read_text
 from generator.diagnostics import InputError, Location
-from generator.load import Mapping, Node, Scalar, Sequence, read_text
-from generator.validate import validate_definition
 
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
@@ -112,20 +110,3 @@ def page_kind(page: Page) -> str:
         "not a definition page: no 'Entity properties' table (expected an entity page of the vendor's "
         "documentation, or one that `dfgen generate` wrote in docs/)",
     )
-
-
-def parse_page(text: str, shown: str) -> EntityDef:
-    """The definition a page describes, validated; errors name the page's lines."""
-    from generator.importdoc_ours import read_dfgen_page
-    from generator.importdoc_vendor import read_vendor_page
-
-    page = Page(text, shown)
-    reader = read_dfgen_page if page_kind(page) == "dfgen" else read_vendor_page
-    return validate_definition(reader(page), shown)
-
-
-def import_page(path: Path, shown: str) -> str:
-    """The canonical definition YAML of the page at `path`."""
-    from generator.canonical import dump_definition
-
-    return dump_definition(parse_page(read_page(path, shown), shown))

@@ -7,11 +7,11 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
-from generator.build import Pins, build_project
-from generator.config import Config, dfgen_table, parse_pins
+from generator.config import Config, Pins, dfgen_table, parse_pins
 from generator.diagnostics import Diagnostic, InputError, Location
-from generator.diff import Change, compare
-from generator.model import Project
+from generator.diff.changes import Change, compare
+from generator.model.build import build_project
+from generator.model.entities import Project
 from generator.pipeline import load_definitions
 
 DEFINITION_SUFFIXES = (".yaml", ".yml")

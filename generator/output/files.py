@@ -1,52 +1,16 @@
-"""Formatting, and the only code that writes generated files: atomic writes, manifest, check."""
+"""The only code that writes generated files: atomic writes, the manifest, and check (compare only)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = ".dfgen-manifest.json"
-
-
-LINE_LENGTH = 88
-
-
-def format_python(source: str) -> str:
-    """Source formatted by black, in-process, with a fixed mode.
-
-    The templates already write black's style (exploded calls with magic trailing commas,
-    black's quotes), and the tests check black leaves every generated file unchanged. Black
-    only changes lines it must wrap, so a file whose every line is one black leaves alone is
-    returned as it is: black costs ~0.15 s a file, most of a run.
-    """
-    if all(_black_leaves(line) for line in source.splitlines()):
-        return source
-    return format_with_black(source)
-
-
-# One keyword argument or dict entry whose value is a single literal, on its own line inside an
-# exploded call or dict: black cannot split it however long it is (a long note or label).
-_STRING = r'"(?:[^"\\]|\\.)*"' + "|" + r"'(?:[^'\\]|\\.)*'"
-_ATOM_LINE = re.compile(rf" +(?:[^\W\d]\w*=|(?:{_STRING}): )(?:{_STRING}|-?[0-9][0-9.e+-]*),")
-
-
-def _black_leaves(line: str) -> bool:
-    # black counts East Asian wide characters as two columns; two for every non-ASCII one is safe.
-    width = len(line) if line.isascii() else 2 * len(line)
-    return width <= LINE_LENGTH or _ATOM_LINE.fullmatch(line) is not None
-
-
-def format_with_black(source: str) -> str:
-    """Source formatted by black, whatever it holds."""
-    import black
-
-    mode = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=LINE_LENGTH)
-    return black.format_str(source, mode=mode)
 
 
 @dataclass
@@ -99,37 +63,21 @@ def _file_digest(path: Path) -> str | None:
 
 
 def expected_digests(files: Mapping[str, str]) -> dict[str, str]:
-    """The sha256 of every file and of the manifest; taken from `files.digests` when it has them."""
-    known = getattr(files, "digests", None)
-    digests = dict(known) if isinstance(known, dict) else {p: _digest(t.encode("utf-8")) for p, t in files.items()}
+    """The sha256 of every file and of the manifest that lists them."""
+    digests = {path: _digest(text.encode("utf-8")) for path, text in files.items()}
     digests[MANIFEST] = _digest(manifest_text(list(files)).encode("utf-8"))
     return digests
 
 
-def compare(out: Path, files: Mapping[str, str]) -> Changes:
-    """How the output folder differs from `files` (with manifest): nothing is written.
-
-    Generated files from the cache bring `disk_state(out)`: the digests of files on disk whose
-    stat has not changed since they were last hashed; and `encoded(path)`, the bytes of a text
-    rendered in this run, compared with the file's as they are rather than hashed.
-    """
-    expected = expected_digests(files)
-    disk_state = getattr(files, "disk_state", None)
-    state = disk_state(out) if disk_state is not None else None
-    encoded = getattr(files, "encoded", lambda path: None)
+def compare(out: Path, expected: Mapping[str, str]) -> Changes:
+    """How the output folder differs from the expected file digests (manifest included): nothing is written."""
     changes = Changes()
     for relative, digest in sorted(expected.items()):
-        target = out / relative
-        if state is not None:
-            actual = state.digest(relative, target, digest, encoded(relative) if relative != MANIFEST else None)
-        else:
-            actual = _file_digest(target)
+        actual = _file_digest(out / relative)
         if actual is None:
             changes.added.append(relative)
         elif actual != digest:
             changes.changed.append(relative)
-    if state is not None:
-        state.save()
     changes.removed = sorted(p for p in previous_files(out) if p not in expected and (out / p).exists())
     return changes
 
@@ -138,17 +86,15 @@ def write(out: Path, files: Mapping[str, str]) -> Changes:
     """Make the output folder hold `files`: stage every file, then swap each in atomically.
 
     Files dfgen did not write are never touched; files the previous manifest lists and this run
-    does not produce are removed. If staging fails, nothing in `out` has changed. Only the texts
-    of files that differ are read from `files`: a run the cache answers renders nothing.
+    does not produce are removed. If staging fails, nothing in `out` has changed.
     """
-    changes = compare(out, files)
-    to_write = [p for p in sorted([*files, MANIFEST]) if p in changes.added or p in changes.changed]
+    texts = {**files, MANIFEST: manifest_text(list(files))}
+    changes = compare(out, expected_digests(files))
+    to_write = [p for p in sorted(texts) if p in changes.added or p in changes.changed]
     # The manifest goes last: until it is replaced, the previous run's list still describes disk.
     to_write.sort(key=lambda p: p == MANIFEST)
-    encoded = getattr(files, "encoded", lambda path: None)
-    texts = {p: manifest_text(list(files)) if p == MANIFEST else encoded(p) or files[p] for p in to_write}
     # Not fsynced: a generated file lost to a crash is regenerated, and `dfgen check` notices it.
-    write_files(out, texts, durable=False)
+    write_files(out, {p: texts[p] for p in to_write}, durable=False)
     for relative in changes.removed:
         (out / relative).unlink(missing_ok=True)
         _remove_empty_parents(out, (out / relative).parent)
@@ -169,8 +115,6 @@ def write_files(folder: Path, files: Mapping[str, str | bytes], durable: bool = 
 
     `durable` flushes each file to disk before the swap (about 0.4 ms a file here, 40 ms on slow disks).
     """
-    import tempfile
-
     staged: list[tuple[Path, Path]] = []
     try:
         for relative, text in files.items():

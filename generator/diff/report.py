@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from generator.diff import Change
-from generator.markdown import md
+from generator.diff.changes import Change
+from generator.targets.markdown import md
 
 FORMATS = ("text", "json", "markdown")
 

@@ -6,12 +6,12 @@ import difflib
 import math
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from generator.build import GAUGE_BOUNDS
-from generator.definition import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
+from generator.definitions.format import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
+from generator.definitions.load import Mapping, Node, Scalar, Sequence
 from generator.diagnostics import Diagnostic, InputError, Location
-from generator.load import Mapping, Node, Scalar, Sequence
+from generator.model.build import GAUGE_BOUNDS
 
 ENTITY_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 # The create payload carries these beside the fields, so no field may take their names.
@@ -128,7 +128,7 @@ class _Validator:
 
     def number(self, node: Node, what: str) -> int | float:
         if isinstance(node, Scalar):
-            value: Any = None
+            value: int | float | None = None
             if node.from_yaml and node.plain:
                 if _YAML_INT.match(node.value):
                     value = self.digits(node, what)
@@ -245,8 +245,9 @@ class _Validator:
 
     def field_def(self, node: Node) -> FieldDef:
         self.field = None
-        if isinstance(node, Mapping) and isinstance(node.index.get("code"), Scalar):
-            self.field = str(node.index["code"].value)
+        code = node.index.get("code") if isinstance(node, Mapping) else None
+        if isinstance(code, Scalar):
+            self.field = str(code.value)
         try:
             return self.field_body(node)
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -47,7 +47,7 @@ class Mapping:
     index: dict[str, Node] = field(default_factory=dict, compare=False)
 
 
-Node = Union[Scalar, Sequence, Mapping]
+Node = Scalar | Sequence | Mapping
 
 
 def definition_files(path: Path) -> list[Path]:
@@ -63,11 +63,16 @@ def definition_files(path: Path) -> list[Path]:
 
 def read_text(path: Path, shown_as: str, expected: str = "a definition in YAML") -> str:
     """A file's text (a definition, or a page to import), refusing what is not UTF-8 text."""
-    location = Location(shown_as)
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError.at(location, f"cannot read file: {error.strerror}") from None
+        raise InputError.at(Location(shown_as), f"cannot read file: {error.strerror}") from None
+    return decode_text(data, shown_as, expected)
+
+
+def decode_text(data: bytes, shown_as: str, expected: str = "a definition in YAML") -> str:
+    """A file's bytes as text, refusing what is not UTF-8 text."""
+    location = Location(shown_as)
     if len(data) > MAX_FILE_BYTES:
         raise InputError.at(location, f"file is larger than {MAX_FILE_BYTES} bytes")
     if b"\0" in data:

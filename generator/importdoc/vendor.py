@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from generator.definition import FieldType
-from generator.importdoc import Line, Page, quoted, split_cells
-from generator.load import Mapping, Node
+from generator.definitions.format import FieldType
+from generator.definitions.load import Mapping, Node
+from generator.importdoc.page import Line, Page, quoted, split_cells
 
 FIELD_HEADER = ["Field", "Type", "Required", "Notes"]
 PROPERTIES = {"Entity code": "code", "Display name": "displayName", "Plural": "plural", "Level": "level"}
