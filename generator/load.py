@@ -8,7 +8,7 @@ from typing import Any, Union
 
 import yaml
 
-from generator.diagnostics import InputError, Location
+from generator.diagnostics import InputError, Location, quoted
 
 # The C composer is an order of magnitude faster; the pure-Python one behaves the same.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -188,7 +188,7 @@ class _YamlConverter:
                 raise InputError.at(key_at, "merge keys ('<<') are not supported; write the keys out")
             key = key_node.value
             if key in first_seen:
-                raise InputError.at(key_at, f"duplicate key {key!r} (first at line {first_seen[key].line})")
+                raise InputError.at(key_at, f"duplicate key {quoted(key)} (first at line {first_seen[key].line})")
             first_seen[key] = key_at
             value = self.convert(value_node, depth + 1)
             entries.append((key, key_at, value))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from generator.build import GAUGE_BOUNDS
 from generator.definition import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
-from generator.diagnostics import Diagnostic, InputError, Location
+from generator.diagnostics import MAX_QUOTED, Diagnostic, InputError, Location, quoted
 from generator.load import Mapping, Node, Scalar, Sequence
 
 ENTITY_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
@@ -23,8 +23,6 @@ _YAML_INT = re.compile(r"[-+]?[0-9]+\Z")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 # int() refuses more than 4300 digits (a ValueError, not a diagnostic); no id or bound needs 100.
 MAX_DIGITS = 100
-# A value quoted in a message is cut to this many characters: a 200,000-character note is not news.
-MAX_QUOTED = 60
 
 ENTITY_KEYS = ("code", "displayName", "plural", "level", "description", "useCases", "panels")
 PANEL_KEYS = ("name", "sections")
@@ -47,11 +45,6 @@ class _Invalid(Exception):
     """A value that failed its check; the diagnostic is already recorded."""
 
 
-def _quoted(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= MAX_QUOTED else f"{text[: MAX_QUOTED - 4]}...{text[-1]}"
-
-
 def _kind(node: Node) -> str:
     if isinstance(node, Mapping):
         return "a mapping"
@@ -60,7 +53,7 @@ def _kind(node: Node) -> str:
     value = node.value
     if node.from_yaml:
         # A quoted "1" is text to YAML, though it reads like a number in a message.
-        return _quoted(value) if node.plain else f"the quoted string {_quoted(value)}"
+        return quoted(value) if node.plain else f"the quoted string {quoted(value)}"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -175,7 +168,7 @@ class _Validator:
         for key, key_location, value in node.entries:
             if key not in allowed:
                 if not ignore_unknown:
-                    self.error(key_location, f"unknown {what} key {_quoted(key)}{_suggest(key, allowed)}")
+                    self.error(key_location, f"unknown {what} key {quoted(key)}{_suggest(key, allowed)}")
                 continue
             if not _is_null(value):
                 values[key] = value
@@ -212,7 +205,7 @@ class _Validator:
         if code is not None and not ENTITY_CODE.match(code):
             self.error(
                 values["code"].location,
-                f"code: {_quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)",
+                f"code: {quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)",
             )
         code = code or ""
         display_name = self.optional(values, "displayName", self.non_empty, code)
@@ -266,7 +259,7 @@ class _Validator:
             names = [t.value for t in FieldType]
             raise self.fail(
                 values["type"].location,
-                f"unknown type {_quoted(type_name)} (expected one of {', '.join(names)}){_suggest(type_name, names)}",
+                f"unknown type {quoted(type_name)} (expected one of {', '.join(names)}){_suggest(type_name, names)}",
             ) from None
         for key, types in KEYS_FOR_TYPES.items():
             if key in values and field_type not in types:
@@ -281,7 +274,8 @@ class _Validator:
                 self.error(node.location, "a reference needs 'target': the code of the entity it points at")
             elif not ENTITY_CODE.match(target):
                 self.error(
-                    values["target"].location, f"target: {target!r} is not an entity code (expected [A-Z][A-Z0-9_]*)"
+                    values["target"].location,
+                    f"target: {quoted(target)} is not an entity code (expected [A-Z][A-Z0-9_]*)",
                 )
         low = self.optional(values, "min", self.number, None)
         high = self.optional(values, "max", self.number, None)
@@ -352,6 +346,9 @@ class _Validator:
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    if len(word) > MAX_QUOTED:
+        # No key or type is this long, and difflib's cost grows with the word.
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
