@@ -6,14 +6,22 @@ import difflib
 import math
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from generator import naming
 from generator.build import GAUGE_BOUNDS
 from generator.definition import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
 from generator.diagnostics import MAX_QUOTED, Diagnostic, InputError, Location, quoted
 from generator.load import Mapping, Node, Scalar, Sequence
 
 ENTITY_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+# An entity code names files (models/<module>.py, docs/<module>.md, definitions/<module>.yaml):
+# every file system must hold them, with room for the folders above.
+MAX_CODE = 64
+# Windows opens these names as devices whatever the extension (con.py is the console).
+DEVICE_NAMES = ("AUX", "CON", "NUL", "PRN", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10)))
+# A file the targets write for the whole project beside the entities' files.
+PROJECT_FILES = {"index": "docs/index.md"}
 # The create payload carries these beside the fields, so no field may take their names.
 ENVELOPE_KEYS = ("entity", "level", "comboKey")
 
@@ -21,8 +29,10 @@ _YAML_NULL = {"", "~", "null", "Null", "NULL"}
 _YAML_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML_INT = re.compile(r"[-+]?[0-9]+\Z")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-# int() refuses more than 4300 digits (a ValueError, not a diagnostic); no id or bound needs 100.
+# int() refuses more than 4300 digits (a ValueError, not a diagnostic); math.isfinite() overflows past
+# 308 (an OverflowError). No id or bound needs 100, in YAML text or in a JSON integer.
 MAX_DIGITS = 100
+_TOO_LONG = 10**MAX_DIGITS
 
 ENTITY_KEYS = ("code", "displayName", "plural", "level", "description", "useCases", "panels")
 PANEL_KEYS = ("name", "sections")
@@ -103,31 +113,39 @@ class _Validator:
             return value
         raise self.fail(node.location, f"{what}: expected a string, got {_kind(node)}")
 
-    def digits(self, node: Scalar, what: str) -> int:
-        """A YAML integer's value, refusing one too long for a bound or an id."""
-        if len(node.value.lstrip("+-")) > MAX_DIGITS:
-            raise self.fail(
-                node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {len(node.value)} characters"
-            )
-        return int(node.value)
+    def digits(self, node: Scalar, what: str) -> None:
+        """Refuse a number with too many digits for a bound or an id, written in YAML or sent as JSON."""
+        if node.from_yaml:
+            count = sum(c.isdigit() for c in node.value)
+        elif isinstance(node.value, int):
+            count = len(str(abs(node.value))) if abs(node.value) >= _TOO_LONG else 0
+        else:
+            return  # a JSON float: Python's own, of 17 significant digits at most
+        if count > MAX_DIGITS:
+            raise self.fail(node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {count} digits")
 
     def integer(self, node: Node, what: str) -> int:
         if isinstance(node, Scalar):
             if node.from_yaml and node.plain and _YAML_INT.match(node.value):
-                return self.digits(node, what)
+                self.digits(node, what)
+                return int(node.value)
             if not node.from_yaml and isinstance(node.value, int) and not isinstance(node.value, bool):
+                self.digits(node, what)
                 return node.value
         raise self.fail(node.location, f"{what}: expected an integer, got {_kind(node)}")
 
     def number(self, node: Node, what: str) -> int | float:
         if isinstance(node, Scalar):
-            value: Any = None
+            value: int | float | None = None
             if node.from_yaml and node.plain:
                 if _YAML_INT.match(node.value):
-                    value = self.digits(node, what)
+                    self.digits(node, what)
+                    value = int(node.value)
                 elif _YAML_FLOAT.match(node.value):
+                    self.digits(node, what)
                     value = float(node.value)
             elif not node.from_yaml and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                self.digits(node, what)
                 value = node.value
             if value is not None and math.isfinite(value):
                 return value
@@ -202,11 +220,9 @@ class _Validator:
             node, "definition", ENTITY_KEYS, ("code", "displayName", "level", "panels"), self.allow_envelope
         )
         code = self.optional(values, "code", self.text, None)
-        if code is not None and not ENTITY_CODE.match(code):
-            self.error(
-                values["code"].location,
-                f"code: {quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)",
-            )
+        problem = None if code is None else _code_problem(code) or _module_problem(code)
+        if problem is not None:
+            self.error(values["code"].location, f"code: {problem}")
         code = code or ""
         display_name = self.optional(values, "displayName", self.non_empty, code)
         level = self.optional(values, "level", self.integer, 0)
@@ -238,8 +254,9 @@ class _Validator:
 
     def field_def(self, node: Node) -> FieldDef:
         self.field = None
-        if isinstance(node, Mapping) and isinstance(node.index.get("code"), Scalar):
-            self.field = str(node.index["code"].value)
+        code = node.index.get("code") if isinstance(node, Mapping) else None
+        if isinstance(code, Scalar):
+            self.field = str(code.value)
         try:
             return self.field_body(node)
         finally:
@@ -272,11 +289,8 @@ class _Validator:
         if field_type is FieldType.REFERENCE:
             if target is None:
                 self.error(node.location, "a reference needs 'target': the code of the entity it points at")
-            elif not ENTITY_CODE.match(target):
-                self.error(
-                    values["target"].location,
-                    f"target: {quoted(target)} is not an entity code (expected [A-Z][A-Z0-9_]*)",
-                )
+            elif (problem := _code_problem(target)) is not None:
+                self.error(values["target"].location, f"target: {problem}")
         low = self.optional(values, "min", self.number, None)
         high = self.optional(values, "max", self.number, None)
         if low is not None and high is not None and low > high:
@@ -343,6 +357,28 @@ class _Validator:
                         self.field = None
                     else:
                         seen[field.code] = field
+
+
+def _code_problem(code: str) -> str | None:
+    """Why text is not an entity code, or None."""
+    if not ENTITY_CODE.match(code):
+        return f"{quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)"
+    if len(code) > MAX_CODE:
+        return f"expected an entity code of at most {MAX_CODE} characters, got {len(code)}"
+    return None
+
+
+def _module_problem(code: str) -> str | None:
+    """Why an entity code cannot name the entity's files, or None."""
+    module = naming.module_name(code)
+    if module.upper() in DEVICE_NAMES:
+        return (
+            f"{code!r} would name the file {module}.py, which Windows reserves for a device;"
+            " expected a code other than AUX, CON, NUL, PRN, COM0 to COM9 and LPT0 to LPT9"
+        )
+    if module in PROJECT_FILES:
+        return f"{code!r} would name the file {PROJECT_FILES[module]}, the docs' index; expected another entity code"
+    return None
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -11,11 +12,16 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from generator.canonical import dump_definition
+from generator.cli import main
 from generator.definition import FieldType
 from generator.diagnostics import MAX_QUOTED, Diagnostic, InputError, Location
+from generator.fetch import to_entity
 from generator.load import MAX_DEPTH, MAX_NODES, MAX_TEXT, from_json, parse_yaml
 from generator.validate import validate_definition
+from tests.test_fetch_server import TOKEN, Reply, running
 
 EXIT_BAD_INPUT = 2
 # A run refused early needs a few dozen MiB; one that expands the aliases needs gigabytes.
@@ -177,3 +183,102 @@ def test_a_long_json_key_is_an_excerpt_in_every_path_below_it() -> None:
     node = from_json({key: [[[1]]]}, "u")
     leaf = node.entries[0][2].items[0].items[0].items[0]  # type: ignore[union-attr]
     assert leaf.location.path == f"$.{key[:57]}...[0][0][0]"
+
+
+# -- 4. fetch and generate: one validator, the same rules ----------------------------------
+
+REFUSED_BY_BOTH = {
+    "a level of 4,000 digits": definition([{"code": "a", "type": "text"}], level=10**3999),
+    "a bound of 3,001 digits": definition([{"code": "a", "type": "number", "min": 10**3000}]),
+    "an option id of 101 digits": definition(
+        [{"code": "a", "type": "enum", "options": [{"id": 10**100, "label": "A"}]}]
+    ),
+    "the docs' index": definition([{"code": "a", "type": "text"}], code="INDEX"),
+    **{
+        f"the device {name}": definition([{"code": "a", "type": "text"}], code=name)
+        for name in ("CON", "PRN", "AUX", "NUL", "COM0", "COM1", "COM9", "LPT1", "LPT9")
+    },
+    "a code of 65 characters": definition([{"code": "a", "type": "text"}], code="A" * 65),
+    "a target of 65 characters": definition([{"code": "a", "type": "reference", "target": "A" * 65}]),
+}
+
+
+def problems(error: InputError) -> list[tuple[str | None, str]]:
+    """What each diagnostic says, without where: a JSON path from fetch, a line from a file."""
+    return [(d.field, d.message) for d in error.diagnostics]
+
+
+@pytest.mark.parametrize("data", REFUSED_BY_BOTH.values(), ids=REFUSED_BY_BOTH.keys())
+def test_fetch_and_generate_refuse_the_same_definitions_with_the_same_words(data: dict[str, Any]) -> None:
+    with pytest.raises(InputError) as fetched:
+        to_entity(json.loads(json.dumps(data)), "http://127.0.0.1/x")
+    with pytest.raises(InputError) as read:
+        validate_definition(parse_yaml(yaml.safe_dump(data, width=2**30), "x.yaml"), "x.yaml")
+    assert problems(fetched.value) == problems(read.value)
+    assert all(len(str(d)) < 300 for d in fetched.value.diagnostics)
+
+
+ACCEPTED_BY_BOTH = {
+    "a level of 100 digits": definition([{"code": "a", "type": "text"}], level=10**100 - 1),
+    "a bound of -100 digits": definition([{"code": "a", "type": "number", "min": -(10**100 - 1), "max": 0.5}]),
+    "codes like devices": definition([{"code": "a", "type": "reference", "target": "CON"}], code="CONSOLE"),
+    "a code of 64 characters": definition([{"code": "a", "type": "text"}], code="A" * 64),
+    "an index of something": definition([{"code": "a", "type": "text"}], code="INDEX_CARD"),
+}
+
+
+@pytest.mark.parametrize("data", ACCEPTED_BY_BOTH.values(), ids=ACCEPTED_BY_BOTH.keys())
+def test_what_fetch_accepts_and_writes_generate_reads_back_as_the_same_definition(data: dict[str, Any]) -> None:
+    fetched = to_entity(json.loads(json.dumps(data)), "http://127.0.0.1/x")
+    written = dump_definition(fetched)
+    read = validate_definition(parse_yaml(written, "x.yaml"), "x.yaml")
+    assert dump_definition(read) == written
+    assert (read.code, read.level) == (fetched.code, fetched.level)
+    assert [(f.min, f.max, f.target) for f in read.fields] == [(f.min, f.max, f.target) for f in fetched.fields]
+
+
+FETCH_REFUSES = {
+    "nested 496 levels": (
+        {"description": nested(496)},
+        f"$.description{'.a' * MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels; refused",
+    ),
+    "a level of 4,000 digits": ({"level": 10**3999}, "$.level: level: expected at most 100 digits, got 4000 digits"),
+    "a bound of 3,001 digits": (
+        {
+            "panels": [
+                {"name": "M", "sections": [{"name": "S", "fields": [{"code": "a", "type": "number", "min": 10**3000}]}]}
+            ]
+        },
+        "$.panels[0].sections[0].fields[0].min: field 'a': min: expected at most 100 digits, got 3001 digits",
+    ),
+}
+
+
+@pytest.mark.parametrize(("top", "expected"), FETCH_REFUSES.values(), ids=FETCH_REFUSES.keys())
+def test_the_fetch_command_exits_2_naming_the_place_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, top: dict[str, Any], expected: str
+) -> None:
+    with running() as server:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.dfgen]\nbase-url = "{server.url}"\n', encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        path = "/v1/objects/DEFINITION/CDR"
+        server.route(path, Reply(body=definition([{"code": "a", "type": "text"}], **{"code": "CDR", **top})))
+        result = CliRunner().invoke(main, ["fetch", "CDR"], env={"DEMANDFLOW_TOKEN": TOKEN})
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert result.stderr == f"error: {server.url}{path}: {expected}\n"
+    assert not (tmp_path / "definitions").exists()
+
+
+@pytest.mark.parametrize("code", ["INDEX", "CON", "LPT1"])
+def test_the_fetch_command_refuses_a_code_whose_files_generate_could_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    with running() as server:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.dfgen]\nbase-url = "{server.url}"\n', encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        path = f"/v1/objects/DEFINITION/{code}"
+        server.route(path, Reply(body=definition([{"code": "a", "type": "text"}], code=code)))
+        result = CliRunner().invoke(main, ["fetch", code], env={"DEMANDFLOW_TOKEN": TOKEN})
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert result.stderr.startswith(f"error: {server.url}{path}: $.code: code: {code!r} would name the file ")
+    assert not (tmp_path / "definitions").exists()
