@@ -220,7 +220,7 @@ class _Validator:
             node, "definition", ENTITY_KEYS, ("code", "displayName", "level", "panels"), self.allow_envelope
         )
         code = self.optional(values, "code", self.text, None)
-        problem = None if code is None else _code_problem(code) or _module_problem(code)
+        problem = None if code is None else _code_problem(code, names_files=True)
         if problem is not None:
             self.error(values["code"].location, f"code: {problem}")
         code = code or ""
@@ -359,24 +359,19 @@ class _Validator:
                         seen[field.code] = field
 
 
-def _code_problem(code: str) -> str | None:
-    """Why text is not an entity code, or None."""
+def _code_problem(code: str, names_files: bool = False) -> str | None:
+    """Why text is not an entity code, or (for an entity's own code) cannot name the entity's files; None if fine."""
     if not ENTITY_CODE.match(code):
         return f"{quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)"
     if len(code) > MAX_CODE:
         return f"expected an entity code of at most {MAX_CODE} characters, got {len(code)}"
-    return None
-
-
-def _module_problem(code: str) -> str | None:
-    """Why an entity code cannot name the entity's files, or None."""
     module = naming.module_name(code)
-    if module.upper() in DEVICE_NAMES:
+    if names_files and module.upper() in DEVICE_NAMES:
         return (
             f"{code!r} would name the file {module}.py, which Windows reserves for a device;"
             " expected a code other than AUX, CON, NUL, PRN, COM0 to COM9 and LPT0 to LPT9"
         )
-    if module in PROJECT_FILES:
+    if names_files and module in PROJECT_FILES:
         return f"{code!r} would name the file {PROJECT_FILES[module]}, the docs' index; expected another entity code"
     return None
 
