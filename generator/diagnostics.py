@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Tenant text quoted in a message is cut to this many characters: a 200,000-character note is not
+# news, and a message per problem must not repeat it (a long field code in each of 10,000 messages).
+MAX_QUOTED = 60
+
+
+def excerpt(text: str) -> str:
+    """The start of tenant text, at most MAX_QUOTED characters with "..." where it was cut."""
+    return text if len(text) <= MAX_QUOTED else f"{text[: MAX_QUOTED - 3]}..."
+
+
+def quoted(value: object) -> str:
+    """A value as a message quotes it: its repr, cut to MAX_QUOTED characters, closing quote kept."""
+    # repr of the whole would cost as much as the value is long, only to be cut.
+    text = repr(value[: MAX_QUOTED + 1] if isinstance(value, str) else value)
+    return text if len(text) <= MAX_QUOTED else f"{text[: MAX_QUOTED - 4]}...{text[-1]}"
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -29,6 +45,11 @@ class Diagnostic:
     location: Location
     message: str
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        # Kept short here, so that every later step (sorting, redacting, printing) stays cheap.
+        if self.field is not None and len(self.field) > MAX_QUOTED:
+            object.__setattr__(self, "field", excerpt(self.field))
 
     def __str__(self) -> str:
         subject = f"field {self.field!r}: " if self.field is not None else ""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.diagnostics import InputError, Location
+from generator.diagnostics import InputError, Location, excerpt, quoted
 
 # The C composer is an order of magnitude faster; the pure-Python one behaves the same.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -16,6 +17,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Aliases can make a small file describe an enormous tree; expanding past this is refused.
 MAX_NODES = 1_000_000
+# Every output repeats the definition's text, so text is what output costs: the characters of
+# every key and value, counted again wherever an alias repeats them, may not pass what a file
+# written out in full may hold. A file without aliases never reaches it; nor does API JSON
+# within its body limit.
+MAX_TEXT = MAX_FILE_BYTES
 # Definitions are a few levels deep; deeper nesting is a mistake or an attack.
 MAX_DEPTH = 64
 
@@ -142,8 +148,8 @@ class _YamlConverter:
     def location(self, node: yaml.Node) -> Location:
         return Location(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def check_size(self, node: yaml.Node, sizes: dict[int, int], depth: int = 0) -> int:
-        """The number of values `node` expands to, refusing deep or huge trees before building any.
+    def check_size(self, node: yaml.Node, sizes: dict[int, tuple[int, int]], depth: int = 0) -> tuple[int, int]:
+        """The values and characters `node` expands to, refusing deep or huge trees before building any.
 
         An alias shares its anchor's node, so the composed graph stays as small as the file; sizes
         are memoised per node, which keeps this pass linear in the file even for a billion laughs.
@@ -153,17 +159,18 @@ class _YamlConverter:
         if id(node) in sizes:
             return sizes[id(node)]
         if isinstance(node, yaml.ScalarNode):
-            size = 1
-        elif isinstance(node, yaml.SequenceNode):
-            size = 1 + sum(self.check_size(item, sizes, depth + 1) for item in node.value)
+            size = (1, len(node.value))
         else:
-            size = 1 + sum(
-                self.check_size(key, sizes, depth + 1) + self.check_size(value, sizes, depth + 1)
-                for key, value in node.value
-            )
-        if size > MAX_NODES:
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+            counted = [self.check_size(child, sizes, depth + 1) for child in children]
+            size = (1 + sum(values for values, _ in counted), sum(chars for _, chars in counted))
+        if size[0] > MAX_NODES:
             raise InputError.at(
                 self.location(node), f"document expands to more than {MAX_NODES} values (aliases?); refused"
+            )
+        if size[1] > MAX_TEXT:
+            raise InputError.at(
+                self.location(node), f"document expands to more than {MAX_TEXT} characters of text (aliases?); refused"
             )
         sizes[id(node)] = size
         return size
@@ -193,7 +200,7 @@ class _YamlConverter:
                 raise InputError.at(key_at, "merge keys ('<<') are not supported; write the keys out")
             key = key_node.value
             if key in first_seen:
-                raise InputError.at(key_at, f"duplicate key {key!r} (first at line {first_seen[key].line})")
+                raise InputError.at(key_at, f"duplicate key {quoted(key)} (first at line {first_seen[key].line})")
             first_seen[key] = key_at
             value = self.convert(value_node, depth + 1)
             entries.append((key, key_at, value))
@@ -202,16 +209,63 @@ class _YamlConverter:
 
 
 def from_json(value: Any, source: str, path: str = "$") -> Node:
-    """Wrap parsed JSON (from the API) in located nodes; locations are JSON paths."""
+    """Wrap parsed JSON (from the API) in located nodes; locations are JSON paths.
+
+    A YAML file's bounds apply, checked before any node is built: depth, values and text.
+    """
+    _check_json_size(value, source, path)
+    return _json_node(value, source, path)
+
+
+def _check_json_size(value: Any, source: str, path: str) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH, or holding more than MAX_NODES values or MAX_TEXT characters."""
+    values = text = 0
+    # One iterator per open container: the walk's memory grows with the depth, not the width.
+    stack: list[Iterator[tuple[str, Any]]] = [iter([("", value)])]
+    trail: list[str] = []  # the path to the innermost open container
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            if trail:
+                trail.pop()
+            continue
+        name, item = step
+        values += 1
+        if isinstance(item, str):
+            text += len(item)
+        elif isinstance(item, dict):
+            text += sum(len(str(key)) for key in item)
+        if len(stack) > MAX_DEPTH + 1:
+            problem = f"nesting deeper than {MAX_DEPTH} levels; refused"
+        elif values > MAX_NODES:
+            problem = f"definition holds more than {MAX_NODES} values; refused"
+        elif text > MAX_TEXT:
+            problem = f"definition holds more than {MAX_TEXT} characters of text; refused"
+        elif isinstance(item, dict):
+            trail.append(name)
+            stack.append((f".{excerpt(str(key))}", child) for key, child in item.items())
+            continue
+        elif isinstance(item, list):
+            trail.append(name)
+            stack.append((f"[{index}]", child) for index, child in enumerate(item))
+            continue
+        else:
+            continue
+        raise InputError.at(Location(source, path=path + "".join(trail) + name), problem)
+
+
+def _json_node(value: Any, source: str, path: str) -> Node:
     at = Location(source, path=path)
     if isinstance(value, dict):
-        entries = [
-            (str(k), Location(source, path=f"{path}.{k}"), from_json(v, source, f"{path}.{k}"))
-            for k, v in value.items()
-        ]
+        entries: list[tuple[str, Location, Node]] = []
+        for key, item in value.items():
+            # A key is quoted in every path below it: an excerpt keeps paths short whatever the key.
+            key_path = f"{path}.{excerpt(str(key))}"
+            entries.append((str(key), Location(source, path=key_path), _json_node(item, source, key_path)))
         return Mapping(entries, at, {k: v for k, _, v in entries})
     if isinstance(value, list):
-        return Sequence([from_json(v, source, f"{path}[{i}]") for i, v in enumerate(value)], at)
+        return Sequence([_json_node(v, source, f"{path}[{i}]") for i, v in enumerate(value)], at)
     return Scalar(value, at)
 
 

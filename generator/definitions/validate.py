@@ -10,10 +10,18 @@ from typing import TypeVar
 
 from generator.definitions.format import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
 from generator.definitions.load import Mapping, Node, Scalar, Sequence
-from generator.diagnostics import Diagnostic, InputError, Location
+from generator.diagnostics import MAX_QUOTED, Diagnostic, InputError, Location, quoted
+from generator.model import naming
 from generator.model.build import GAUGE_BOUNDS
 
 ENTITY_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+# An entity code names files (models/<module>.py, docs/<module>.md, definitions/<module>.yaml):
+# every file system must hold them, with room for the folders above.
+MAX_CODE = 64
+# Windows opens these names as devices whatever the extension (con.py is the console).
+DEVICE_NAMES = ("AUX", "CON", "NUL", "PRN", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10)))
+# A file the targets write for the whole project beside the entities' files.
+PROJECT_FILES = {"index": "docs/index.md"}
 # The create payload carries these beside the fields, so no field may take their names.
 ENVELOPE_KEYS = ("entity", "level", "comboKey")
 
@@ -21,10 +29,10 @@ _YAML_NULL = {"", "~", "null", "Null", "NULL"}
 _YAML_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML_INT = re.compile(r"[-+]?[0-9]+\Z")
 _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-# int() refuses more than 4300 digits (a ValueError, not a diagnostic); no id or bound needs 100.
+# int() refuses more than 4300 digits (a ValueError, not a diagnostic); math.isfinite() overflows past
+# 308 (an OverflowError). No id or bound needs 100, in YAML text or in a JSON integer.
 MAX_DIGITS = 100
-# A value quoted in a message is cut to this many characters: a 200,000-character note is not news.
-MAX_QUOTED = 60
+_TOO_LONG = 10**MAX_DIGITS
 
 ENTITY_KEYS = ("code", "displayName", "plural", "level", "description", "useCases", "panels")
 PANEL_KEYS = ("name", "sections")
@@ -47,11 +55,6 @@ class _Invalid(Exception):
     """A value that failed its check; the diagnostic is already recorded."""
 
 
-def _quoted(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= MAX_QUOTED else f"{text[: MAX_QUOTED - 4]}...{text[-1]}"
-
-
 def _kind(node: Node) -> str:
     if isinstance(node, Mapping):
         return "a mapping"
@@ -60,7 +63,7 @@ def _kind(node: Node) -> str:
     value = node.value
     if node.from_yaml:
         # A quoted "1" is text to YAML, though it reads like a number in a message.
-        return _quoted(value) if node.plain else f"the quoted string {_quoted(value)}"
+        return quoted(value) if node.plain else f"the quoted string {quoted(value)}"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -110,19 +113,24 @@ class _Validator:
             return value
         raise self.fail(node.location, f"{what}: expected a string, got {_kind(node)}")
 
-    def digits(self, node: Scalar, what: str) -> int:
-        """A YAML integer's value, refusing one too long for a bound or an id."""
-        if len(node.value.lstrip("+-")) > MAX_DIGITS:
-            raise self.fail(
-                node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {len(node.value)} characters"
-            )
-        return int(node.value)
+    def digits(self, node: Scalar, what: str) -> None:
+        """Refuse a number with too many digits for a bound or an id, written in YAML or sent as JSON."""
+        if node.from_yaml:
+            count = sum(c.isdigit() for c in node.value)
+        elif isinstance(node.value, int):
+            count = len(str(abs(node.value))) if abs(node.value) >= _TOO_LONG else 0
+        else:
+            return  # a JSON float: Python's own, of 17 significant digits at most
+        if count > MAX_DIGITS:
+            raise self.fail(node.location, f"{what}: expected at most {MAX_DIGITS} digits, got {count} digits")
 
     def integer(self, node: Node, what: str) -> int:
         if isinstance(node, Scalar):
             if node.from_yaml and node.plain and _YAML_INT.match(node.value):
-                return self.digits(node, what)
+                self.digits(node, what)
+                return int(node.value)
             if not node.from_yaml and isinstance(node.value, int) and not isinstance(node.value, bool):
+                self.digits(node, what)
                 return node.value
         raise self.fail(node.location, f"{what}: expected an integer, got {_kind(node)}")
 
@@ -131,10 +139,13 @@ class _Validator:
             value: int | float | None = None
             if node.from_yaml and node.plain:
                 if _YAML_INT.match(node.value):
-                    value = self.digits(node, what)
+                    self.digits(node, what)
+                    value = int(node.value)
                 elif _YAML_FLOAT.match(node.value):
+                    self.digits(node, what)
                     value = float(node.value)
             elif not node.from_yaml and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                self.digits(node, what)
                 value = node.value
             if value is not None and math.isfinite(value):
                 return value
@@ -175,7 +186,7 @@ class _Validator:
         for key, key_location, value in node.entries:
             if key not in allowed:
                 if not ignore_unknown:
-                    self.error(key_location, f"unknown {what} key {_quoted(key)}{_suggest(key, allowed)}")
+                    self.error(key_location, f"unknown {what} key {quoted(key)}{_suggest(key, allowed)}")
                 continue
             if not _is_null(value):
                 values[key] = value
@@ -209,11 +220,9 @@ class _Validator:
             node, "definition", ENTITY_KEYS, ("code", "displayName", "level", "panels"), self.allow_envelope
         )
         code = self.optional(values, "code", self.text, None)
-        if code is not None and not ENTITY_CODE.match(code):
-            self.error(
-                values["code"].location,
-                f"code: {_quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)",
-            )
+        problem = None if code is None else _code_problem(code, names_files=True)
+        if problem is not None:
+            self.error(values["code"].location, f"code: {problem}")
         code = code or ""
         display_name = self.optional(values, "displayName", self.non_empty, code)
         level = self.optional(values, "level", self.integer, 0)
@@ -267,7 +276,7 @@ class _Validator:
             names = [t.value for t in FieldType]
             raise self.fail(
                 values["type"].location,
-                f"unknown type {_quoted(type_name)} (expected one of {', '.join(names)}){_suggest(type_name, names)}",
+                f"unknown type {quoted(type_name)} (expected one of {', '.join(names)}){_suggest(type_name, names)}",
             ) from None
         for key, types in KEYS_FOR_TYPES.items():
             if key in values and field_type not in types:
@@ -280,10 +289,8 @@ class _Validator:
         if field_type is FieldType.REFERENCE:
             if target is None:
                 self.error(node.location, "a reference needs 'target': the code of the entity it points at")
-            elif not ENTITY_CODE.match(target):
-                self.error(
-                    values["target"].location, f"target: {target!r} is not an entity code (expected [A-Z][A-Z0-9_]*)"
-                )
+            elif (problem := _code_problem(target)) is not None:
+                self.error(values["target"].location, f"target: {problem}")
         low = self.optional(values, "min", self.number, None)
         high = self.optional(values, "max", self.number, None)
         if low is not None and high is not None and low > high:
@@ -352,7 +359,27 @@ class _Validator:
                         seen[field.code] = field
 
 
+def _code_problem(code: str, names_files: bool = False) -> str | None:
+    """Why text is not an entity code, or (for an entity's own code) cannot name the entity's files; None if fine."""
+    if not ENTITY_CODE.match(code):
+        return f"{quoted(code)} is not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)"
+    if len(code) > MAX_CODE:
+        return f"expected an entity code of at most {MAX_CODE} characters, got {len(code)}"
+    module = naming.module_name(code)
+    if names_files and module.upper() in DEVICE_NAMES:
+        return (
+            f"{code!r} would name the file {module}.py, which Windows reserves for a device;"
+            " expected a code other than AUX, CON, NUL, PRN, COM0 to COM9 and LPT0 to LPT9"
+        )
+    if names_files and module in PROJECT_FILES:
+        return f"{code!r} would name the file {PROJECT_FILES[module]}, the docs' index; expected another entity code"
+    return None
+
+
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    if len(word) > MAX_QUOTED:
+        # No key or type is this long, and difflib's cost grows with the word.
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
