@@ -64,6 +64,7 @@ YAML_CASES: dict[str, list[str]] = {
         yaml_doc("- {code: a, type: enum, options: [{id: x, label: A}]}"),
         yaml_doc("- {code: a, type: enum, options: [{id: '1', label: A}]}"),
         yaml_doc("- {code: a, type: enum, options: [{id: 1, label: '\u3000 '}]}"),
+        yaml_doc('- {code: a, type: text, label: "\\x1f\\x85"}'),
         yaml_doc("- {code: a, type: enum, options: [{id: 1}]}"),
         yaml_doc("- {code: a, type: enum, options: [{id: 1, label: A, extra: 1}]}"),
         yaml_doc("- {code: a, type: enum, options: [Voice]}"),
@@ -150,6 +151,7 @@ API_CASES: dict[str, list[Any]] = {
         api_doc(code="TICKET\n"),
         api_doc(code=True),
         api_doc(displayName=2024),
+        api_doc(displayName="\x1c\u2028"),
         ["not", "a", "definition"],
     ],
     DFGEN: [
@@ -187,6 +189,7 @@ SCALARS = st.one_of(
     ),
     st.sampled_from(PLAIN).map(Plain),
     st.text(max_size=6),
+    st.text(" \t\x1c\x1f\x85\xa0\u2000\u3000\ufeff", min_size=1, max_size=3),
     st.integers(-(10**6), 10**6),
     st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()),
 )
