@@ -100,20 +100,30 @@ def _field_rules(f: _Flavour) -> list[dict[str, Any]]:
         *(_applies_to(key, types) for key, types in KEYS_FOR_TYPES.items()),
         {
             "if": {"required": ["type"], "properties": {"type": {"const": FieldType.ENUM.value}}},
-            "then": {"required": ["options"], "properties": {"options": {"type": "array", "minItems": 1}}},
+            "then": {
+                "required": ["options"],
+                "properties": {
+                    "options": {"type": "array", "minItems": 1, "description": "An enum needs at least one option."}
+                },
+            },
         },
         {
             "if": {"required": ["type"], "properties": {"type": {"const": FieldType.REFERENCE.value}}},
-            "then": {"required": ["target"], "properties": {"target": {"type": f.code}}},
+            "then": {
+                "required": ["target"],
+                "properties": {"target": {"type": f.code, "description": "A reference needs the code of its target."}},
+            },
         },
         # One bound alone must not cross the gauge's default other bound; two bounds are dfgen's to compare.
         {
             "if": {"required": ["type"], "properties": {"type": {"const": "gauge"}, "max": {"type": "null"}}},
-            "then": {"properties": {"min": {"maximum": high}}},
+            "then": {
+                "properties": {"min": {"maximum": high, "description": f"A gauge's min alone is at most {high}."}}
+            },
         },
         {
             "if": {"required": ["type"], "properties": {"type": {"const": "gauge"}, "min": {"type": "null"}}},
-            "then": {"properties": {"max": {"minimum": low}}},
+            "then": {"properties": {"max": {"minimum": low, "description": f"A gauge's max alone is at least {low}."}}},
         },
     ]
 

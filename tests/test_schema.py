@@ -7,7 +7,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -69,11 +71,27 @@ def test_the_schema_is_2020_12_and_describes_every_property(api: bool) -> None:
     }
     keys = {"definition": ENTITY_KEYS, "panel": PANEL_KEYS, "section": SECTION_KEYS, "field": FIELD_KEYS}
     for name, node in objects.items():
-        assert node["title"] if name != "definition" else schema["title"]
+        assert node["title"], name
         known = [key for key in node["properties"] if not (api and name == "definition" and key in ("entity", "id"))]
         assert tuple(known) == keys.get(name, OPTION_KEYS), name
-        for key, prop in node["properties"].items():
-            assert len(prop["description"]) > 20, (name, key)
+    found = list(_properties(schema))
+    assert len(found) == (35 if api else 33)  # the keys above, the envelope's, and those the type rules narrow
+    for where, prop in found:
+        assert len(prop.get("description", "")) > 20, where
+
+
+def _properties(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property schema anywhere in a schema (conditions of `if` aside), with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties":
+                for name, prop in value.items():
+                    yield f"{where}/properties/{name}", prop
+            if key != "if":
+                yield from _properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _properties(item, f"{where}/{index}")
 
 
 def test_the_real_definition_is_valid_to_both() -> None:
