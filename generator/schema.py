@@ -35,7 +35,6 @@ class _Flavour:
     """Property schemas for one flavour of the document: a YAML file, or the API's JSON."""
 
     def __init__(self, api: bool) -> None:
-        self.api = api
         # dfgen reads a YAML scalar where it expects text as the text written, so `label: 2024` is
         # the label "2024", though YAML (and so an editor) reads a number. The API's JSON must say "2024".
         self.text: list[str] = ["string"] if api else ["string", "number", "boolean"]
@@ -63,6 +62,7 @@ class _Flavour:
 
 
 def _option(f: _Flavour) -> dict[str, Any]:
+    """An enum or multiselect option."""
     return {
         "type": "object",
         "title": "Option",
@@ -116,19 +116,26 @@ def _field_rules(f: _Flavour) -> list[dict[str, Any]]:
         },
         # One bound alone must not cross the gauge's default other bound; two bounds are dfgen's to compare.
         {
-            "if": {"required": ["type"], "properties": {"type": {"const": "gauge"}, "max": {"type": "null"}}},
+            "if": {
+                "required": ["type"],
+                "properties": {"type": {"const": FieldType.GAUGE.value}, "max": {"type": "null"}},
+            },
             "then": {
                 "properties": {"min": {"maximum": high, "description": f"A gauge's min alone is at most {high}."}}
             },
         },
         {
-            "if": {"required": ["type"], "properties": {"type": {"const": "gauge"}, "min": {"type": "null"}}},
+            "if": {
+                "required": ["type"],
+                "properties": {"type": {"const": FieldType.GAUGE.value}, "min": {"type": "null"}},
+            },
             "then": {"properties": {"max": {"minimum": low, "description": f"A gauge's max alone is at least {low}."}}},
         },
     ]
 
 
 def _field(f: _Flavour) -> dict[str, Any]:
+    """A field: every key, and the rules its type brings."""
     types = "; ".join(f"{t.value}: {meaning}" for t, meaning in TYPE_MEANINGS.items())
     return {
         "type": "object",
@@ -164,6 +171,7 @@ def _field(f: _Flavour) -> dict[str, Any]:
 
 
 def _section(f: _Flavour) -> dict[str, Any]:
+    """A section of a panel."""
     return {
         "type": "object",
         "title": "Section",
@@ -178,6 +186,7 @@ def _section(f: _Flavour) -> dict[str, Any]:
 
 
 def _panel(f: _Flavour) -> dict[str, Any]:
+    """A panel of the layout."""
     return {
         "type": "object",
         "title": "Panel",
@@ -192,6 +201,7 @@ def _panel(f: _Flavour) -> dict[str, Any]:
 
 
 def _envelope() -> dict[str, Any]:
+    """The API's envelope keys that editors may show."""
     return {
         "entity": {"description": "Envelope: the kind of object (DEFINITION). Ignored."},
         "id": {"description": "Envelope: the object's id (the entity code). Ignored."},
@@ -236,6 +246,7 @@ def schema_text(api: bool = False) -> str:
 
 
 def _json(value: Any, indent: str) -> str:
+    """One value as JSON text, nested objects and lists of objects indented."""
     if isinstance(value, dict) and value:
         inner = indent + "  "
         items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {_json(v, inner)}" for k, v in value.items())
