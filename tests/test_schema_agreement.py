@@ -158,6 +158,8 @@ API_CASES: dict[str, list[Any]] = {
         api_doc(field={"code": "a", "type": "text", "notes": "\ud800"}),
         api_doc(field=[{"code": "a", "type": "text"}, {"code": "a", "type": "number"}]),
         api_doc(field={"code": "a", "type": "number", "min": 2, "max": 1}),
+        api_doc(level=1.0),
+        api_doc(field={"code": "a", "type": "number", "min": float("inf"), "max": float("nan")}),
     ],
 }
 VERDICTS = {OK: (True, True), BAD: (False, False), DFGEN: (True, False)}
