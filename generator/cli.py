@@ -232,6 +232,31 @@ def import_doc(page: Path, output: Path | None) -> None:
 
 
 @main.command()
+@click.option("--api", is_flag=True, help="The JSON the API returns: envelope keys allowed, text only as strings.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the schema to this file instead of standard output.",
+)
+def schema(api: bool, output: Path | None) -> None:
+    """Print the DEFINITION format as JSON Schema 2020-12, for editors (see docs/definition-format.md)."""
+    from generator.output import write_files
+    from generator.schema import schema_text
+
+    text = schema_text(api)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_files(output.parent, {output.name: text})
+    except OSError as error:
+        # Not bad input: the disk or the folder refused, so neither 1 nor 2.
+        click.echo(f"error: {output}: cannot write file: {error.strerror}", err=True)
+        sys.exit(3)
+
+
+@main.command()
 def targets() -> None:
     """List the targets, and where each template comes from (built-in or an override)."""
     with reported_input_errors():
