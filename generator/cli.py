@@ -13,6 +13,7 @@ import click
 
 from generator import __version__, cache, pipeline
 from generator.config import Config, load_config
+from generator.definitions.schema import schema_text
 from generator.diagnostics import InputError, Location
 from generator.diff.report import report
 from generator.diff.sources import diff_paths, diff_revision
@@ -241,9 +242,6 @@ def import_doc(page: Path, output: Path | None) -> None:
 )
 def schema(api: bool, output: Path | None) -> None:
     """Print the DEFINITION format as JSON Schema 2020-12, for editors (see docs/definition-format.md)."""
-    from generator.output import write_files
-    from generator.schema import schema_text
-
     text = schema_text(api)
     if output is None:
         click.echo(text, nl=False)

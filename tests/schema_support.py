@@ -13,10 +13,10 @@ import regress
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.validators import extend
 
+from generator.definitions.load import Mapping, Node, Scalar, from_json, parse_yaml
+from generator.definitions.schema import definition_schema
+from generator.definitions.validate import validate_definition
 from generator.diagnostics import InputError
-from generator.load import Mapping, Node, Scalar, from_json, parse_yaml
-from generator.schema import definition_schema
-from generator.validate import validate_definition
 
 # YAML 1.2's core schema (yaml.org/spec/1.2.2, 10.3.2), which editors apply: what a plain scalar is as data.
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")

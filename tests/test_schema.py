@@ -15,11 +15,18 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator, Draft202012Validator
 
-from generator.definition import FieldType
+from generator.definitions.format import FieldType
+from generator.definitions.load import parse_yaml
+from generator.definitions.schema import API_ID, FILE_ID, definition_schema, schema_text
+from generator.definitions.validate import (
+    ENTITY_KEYS,
+    FIELD_KEYS,
+    OPTION_KEYS,
+    PANEL_KEYS,
+    SECTION_KEYS,
+    validate_definition,
+)
 from generator.diagnostics import InputError
-from generator.load import parse_yaml
-from generator.schema import API_ID, FILE_ID, definition_schema, schema_text
-from generator.validate import ENTITY_KEYS, FIELD_KEYS, OPTION_KEYS, PANEL_KEYS, SECTION_KEYS, validate_definition
 from tests.conftest import CDR_DEFINITION, ROOT, assert_golden
 from tests.schema_support import verdicts
 

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.definition import FieldType
-from generator.validate import ENTITY_KEYS, FIELD_KEYS, OPTION_KEYS, PANEL_KEYS, SECTION_KEYS
+from generator.definitions.format import FieldType
+from generator.definitions.validate import ENTITY_KEYS, FIELD_KEYS, OPTION_KEYS, PANEL_KEYS, SECTION_KEYS
 from tests.schema_support import assert_agree
 
 

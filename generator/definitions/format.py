@@ -7,6 +7,9 @@ from enum import Enum
 
 from generator.diagnostics import Location
 
+# A gauge is a read-only score, 0 to 100 unless min and max say otherwise.
+GAUGE_BOUNDS = (0, 100)
+
 
 class FieldType(str, Enum):
     """The field types a definition may use."""

@@ -8,11 +8,10 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from generator.definitions.format import EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
+from generator.definitions.format import GAUGE_BOUNDS, EntityDef, FieldDef, FieldType, OptionDef, PanelDef, SectionDef
 from generator.definitions.load import Mapping, Node, Scalar, Sequence
 from generator.diagnostics import MAX_QUOTED, Diagnostic, InputError, Location, quoted
 from generator.model import naming
-from generator.model.build import GAUGE_BOUNDS
 
 ENTITY_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 # An entity code names files (models/<module>.py, docs/<module>.md, definitions/<module>.yaml):

@@ -9,12 +9,10 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from generator.config import Api, Pins
-from generator.definitions.format import EntityDef, FieldDef, FieldType
+from generator.definitions.format import GAUGE_BOUNDS, EntityDef, FieldDef, FieldType
 from generator.diagnostics import Diagnostic, InputError, Location
 from generator.model import naming
 from generator.model.entities import Entity, EnumMember, EnumType, Field, Panel, Project, Section
-
-GAUGE_BOUNDS = (0, 100)
 
 
 def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: Api | None = None) -> Project:

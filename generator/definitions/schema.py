@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.build import GAUGE_BOUNDS
-from generator.definition import FieldType
-from generator.validate import ENVELOPE_KEYS, KEYS_FOR_TYPES
+from generator.definitions.format import GAUGE_BOUNDS, FieldType
+from generator.definitions.validate import ENVELOPE_KEYS, KEYS_FOR_TYPES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 FILE_ID = "urn:dfgen:definition"
