@@ -131,11 +131,15 @@ def fetch(
     """Fetch the tenant's live DEFINITIONs into definitions/ as canonical YAML (token: DEMANDFLOW_TOKEN)."""
     import os
 
+    from generator.api import Limits
     from generator.config import load_config
     from generator.fetch import FetchRequest, run
 
     with reported_input_errors():
         config = load_config()
+        limits = Limits(
+            connect_timeout=config.connect_timeout, read_timeout=config.read_timeout, deadline=config.deadline
+        )
         request = FetchRequest(
             codes=codes,
             all=all_,
@@ -147,7 +151,7 @@ def fetch(
             check=check,
             quiet=quiet,
         )
-        code = run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True))
+        code = run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True), limits)
     sys.exit(code)
 
 
