@@ -91,9 +91,7 @@ def check_token(token: str | None, name: str) -> str:
     """The token from the environment, or InputError naming the variable (never showing the value)."""
     where = Location(name)
     if token is None or not token.strip():
-        raise InputError.at(
-            where, f"environment variable not set; export {name}=<a personal access token of the tenant>"
-        )
+        raise InputError.at(where, "environment variable not set; set it to a personal access token of the tenant")
     token = token.strip()
     # Anything else could not travel in a header, and an HTTP library's complaint would quote it.
     if not all("!" <= char <= "~" for char in token):

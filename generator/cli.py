@@ -135,6 +135,8 @@ def fetch(
     from generator.config import load_config
     from generator.fetch import FetchRequest, run
 
+    # Hints repeat these as typed, so that the command they name works where this one did.
+    options = [("--base-url", base_url), ("--definitions", None if definitions is None else str(definitions))]
     with reported_input_errors():
         config = load_config()
         limits = Limits(
@@ -150,6 +152,7 @@ def fetch(
             list_path=config.list_path,
             check=check,
             quiet=quiet,
+            options=tuple(part for name, value in options if value is not None for part in (name, value)),
         )
         code = run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True), limits)
     sys.exit(code)

@@ -232,7 +232,12 @@ def test_the_definition_path_is_configurable(server: Server, tmp_path: Path) -> 
     [
         (("cdr",), {}, "cdr: not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR); did you mean 'CDR'?"),
         (("../X",), {}, "../X: not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)"),
-        ((), {}, "fetch: name the entity codes to fetch (dfgen fetch CDR ...) or pass --all"),
+        (
+            (),
+            {},
+            "fetch: name the entity codes to fetch, as in `dfgen fetch CDR`, or fetch every entity with"
+            " `dfgen fetch --all`",
+        ),
         (("CDR",), {"all": True}, "fetch: name entity codes or pass --all, not both"),
         (
             ("CDR",),
@@ -243,7 +248,7 @@ def test_the_definition_path_is_configurable(server: Server, tmp_path: Path) -> 
         (
             ("CDR",),
             {"environ": {}},
-            "DEMANDFLOW_TOKEN: environment variable not set; export DEMANDFLOW_TOKEN=<a personal access token of the tenant>",
+            "DEMANDFLOW_TOKEN: environment variable not set; set it to a personal access token of the tenant",
         ),
     ],
 )
@@ -331,7 +336,7 @@ def test_check_names_what_the_tenant_changed_and_writes_nothing(server: Server, 
     before = snapshot(folder)
     checked = fetch(server, folder, "CDR", "TICKET", check=True)
     assert (checked.code, checked.out) == (1, ["changed on the tenant: TICKET (definitions/ticket.yaml)"])
-    assert checked.err[-1] == "dfgen: definitions differs from the tenant; run `dfgen fetch` to update it"
+    assert checked.err[-1] == "dfgen: definitions differs from the tenant; run `dfgen fetch CDR TICKET` to update it"
     everything = fetch(server, folder, all=True, check=True)
     assert (everything.code, everything.out) == (
         1,
@@ -443,7 +448,7 @@ def test_the_command_reads_the_token_only_from_the_configured_variable(project: 
     missing = cli("CDR")
     assert (missing.exit_code, missing.stderr) == (
         2,
-        "error: ACME_TOKEN: environment variable not set; export ACME_TOKEN=<a personal access token of the tenant>\n",
+        "error: ACME_TOKEN: environment variable not set; set it to a personal access token of the tenant\n",
     )
     assert server.requests == []
     server.route(path_of("CDR"), Reply(body=cdr_json()))

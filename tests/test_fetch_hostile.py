@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import subprocess
+import sys
 import tracemalloc
 import zlib
 from collections.abc import Iterable, Iterator
@@ -19,7 +22,7 @@ from generator.api import Limits
 from generator.cli import main
 from generator.config import Config, parse_config
 from tests.conftest import ROOT
-from tests.test_fetch import FAST, LIST_PATH, fetch, listing, path_of, small_json
+from tests.test_fetch import FAST, LIST_PATH, fetch, listing, path_of, small_json, snapshot
 from tests.test_fetch_api import OK, client, failure
 from tests.test_fetch_server import TOKEN, Reply, Server, running, unanswered_port
 
@@ -210,7 +213,7 @@ def test_a_listed_definition_that_holds_the_token_is_refused(server: Server, tmp
     assert not (tmp_path / "definitions").exists()
 
 
-# -- the command line: timeouts and deadline in [tool.dfgen] ---------------------------------------
+# -- the command line: timeouts and deadline in [tool.dfgen], hints that work as printed ------------
 
 
 @pytest.fixture()
@@ -265,3 +268,54 @@ def test_by_default_a_silent_server_is_given_up_within_a_minute() -> None:
     for key, value in (("connect-timeout", 10), ("read-timeout", 30), ("deadline", 60)):
         assert re.search(rf"^{key} = {value} +#", readme, flags=re.M), key
     assert Config.deadline == 60
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a command line as a user would paste it, with this environment's dfgen first on the PATH."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "PATH": path, "DEMANDFLOW_TOKEN": TOKEN}
+    return subprocess.run(command, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def hint(text: str) -> str:
+    found = re.search(r"run `([^`]+)` to update it", text)
+    assert found, text
+    return found.group(1)
+
+
+def test_the_hint_of_fetch_all_check_updates_the_folder_as_printed(project: Path, server: Server) -> None:
+    server.route(LIST_PATH, listing(small_json("TICKET"), small_json("CDR")))
+    checked = cli("--all", "--check", "--definitions", "tenant defs")
+    assert checked.exit_code == 1
+    command = hint(checked.stderr)
+    ran = shell(command, project)
+    assert ran.returncode == 0, ran.stderr
+    assert command == "dfgen fetch --all --definitions 'tenant defs'"
+    assert sorted(snapshot(project / "tenant defs")) == ["cdr.yaml", "ticket.yaml"]
+    assert cli("--all", "--check", "--definitions", "tenant defs").exit_code == 0
+
+
+def test_the_hint_of_a_check_of_codes_repeats_the_codes_and_the_base_url(project: Path, server: Server) -> None:
+    configure(project, 'base-url = "https://not-this.example"')
+    server.route(path_of("CDR"), Reply(body=small_json("CDR")))
+    server.route(path_of("TICKET"), Reply(body=small_json("TICKET")))
+    checked = cli("--check", "TICKET", "CDR", "--base-url", server.url)
+    assert checked.exit_code == 1
+    command = hint(checked.stderr)
+    ran = shell(command, project)
+    assert ran.returncode == 0, ran.stderr
+    assert command == f"dfgen fetch TICKET CDR --base-url {server.url}"
+    assert sorted(snapshot(project / "definitions")) == ["cdr.yaml", "ticket.yaml"]
+
+
+def test_the_hints_for_a_fetch_of_nothing_work_as_printed(project: Path, server: Server) -> None:
+    server.route(LIST_PATH, listing(small_json("CDR")))
+    server.route(path_of("CDR"), Reply(body=small_json("CDR")))
+    result = cli()
+    assert result.exit_code == 2
+    commands = re.findall(r"`([^`]+)`", result.stderr)
+    assert commands == ["dfgen fetch CDR", "dfgen fetch --all"]
+    for command in commands:
+        ran = shell(command, project)
+        assert ran.returncode == 0, ran.stderr
+    assert sorted(snapshot(project / "definitions")) == ["cdr.yaml"]
