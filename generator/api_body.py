@@ -99,8 +99,9 @@ class Decoder:
 def json_values(text: str) -> int:
     """An upper bound on the values and keys that parsing `text` as JSON builds, counted without building them."""
     # Every value or key but the first follows a `[`, `{`, `,` or `:` outside a string. Escapes go first,
-    # so that each string is a plain "..." that a linear pattern finds; a backslash outside a string,
-    # like a stray quote, ends the JSON for the parser too, so what follows either never counts short.
+    # so that each string is a plain "..." that a linear pattern finds (a pattern that skips escapes
+    # itself backtracks quadratically on an unterminated string). A backslash outside a string, or a
+    # stray quote, is where the parser stops too: what follows may be miscounted, but is never built.
     bare = _QUOTED.sub("", _ESCAPE.sub("", text))
     stray = bare.find('"')
     if stray >= 0:

@@ -373,6 +373,7 @@ def _echoing(server: Server) -> None:
     leaky = small_json("TICKET")
     leaky["panels"][0]["sections"][0]["fields"].append({"code": TOKEN, "type": "text", TOKEN: 1})
     server.route(path_of("LEAKY"), Reply(body=leaky))
+    server.route(path_of("LABEL"), Reply(body=small_json("LABEL", f"Title {TOKEN}")))
     server.route(path_of("BODY"), Reply(200, body=TOKEN, content_type="text/plain"))
     server.route(path_of("DENIED"), Reply(401, body={"error": f"bad token {TOKEN}"}))
     server.route(path_of("AWAY"), Reply(302, headers={"Location": f"http://evil.test/?t={TOKEN}"}))
@@ -381,7 +382,7 @@ def _echoing(server: Server) -> None:
     server.route(LIST_PATH, listing(small_json("TICKET"), next_url=f"http://evil.test/{TOKEN}"))
 
 
-@pytest.mark.parametrize("codes", [("LEAKY",), ("BODY",), ("DENIED",), ("AWAY",), ("BUSY",), ("CUT",), ()])
+@pytest.mark.parametrize("codes", [("LEAKY",), ("LABEL",), ("BODY",), ("DENIED",), ("AWAY",), ("BUSY",), ("CUT",), ()])
 def test_the_token_never_appears_in_output_logs_errors_or_files(
     server: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture, codes: tuple[str, ...]
 ) -> None:
