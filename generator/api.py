@@ -157,6 +157,8 @@ class ApiClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._loop.run_until_complete(self._http.aclose())
+        # A body left unread (too large, say) leaves its async generator open; closed here, not at exit.
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         self._loop.close()
         for name in HTTP_LOGGERS:
             logging.getLogger(name).removeFilter(self._log_filter)

@@ -319,3 +319,11 @@ def test_the_hints_for_a_fetch_of_nothing_work_as_printed(project: Path, server:
         ran = shell(command, project)
         assert ran.returncode == 0, ran.stderr
     assert sorted(snapshot(project / "definitions")) == ["cdr.yaml"]
+
+
+def test_a_body_refused_halfway_gives_one_line_and_exit_2_from_a_real_process(project: Path, server: Server) -> None:
+    # The body stops being read partway, so its stream stays open until the client closes it.
+    server.route(path_of("CDR"), Reply(body=b"not gzip" * 1000, headers={"Content-Encoding": "gzip"}))
+    ran = shell("dfgen fetch CDR", project)
+    assert (ran.returncode, ran.stdout) == (2, "")
+    assert ran.stderr == f"error: {server.url}{path_of('CDR')}: the body's gzip encoding is corrupt\n"
