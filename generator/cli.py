@@ -22,6 +22,7 @@ from generator.output.files import compare, expected_digests, write, write_files
 from generator.pipeline import Settings, Source, read_sources
 from generator.targets.engine import available_targets, find_target, template_origin
 from generator.targets.environment import builtin_templates
+from generator.tenant import api as tenant_api
 from generator.tenant import fetch as tenant
 
 EXIT_STALE = 1
@@ -169,8 +170,13 @@ def fetch(
     codes: tuple[str, ...], all_: bool, base_url: str | None, definitions: Path | None, check: bool, quiet: bool
 ) -> None:
     """Fetch the tenant's live DEFINITIONs into definitions/ as canonical YAML (token: DEMANDFLOW_TOKEN)."""
+    # Hints repeat these as typed, so that the command they name works where this one did.
+    options = [("--base-url", base_url), ("--definitions", None if definitions is None else str(definitions))]
     with reported_input_errors():
         config = load_config()
+        limits = tenant_api.Limits(
+            connect_timeout=config.connect_timeout, read_timeout=config.read_timeout, deadline=config.deadline
+        )
         request = tenant.FetchRequest(
             codes=codes,
             all=all_,
@@ -181,8 +187,11 @@ def fetch(
             list_path=config.list_path,
             check=check,
             quiet=quiet,
+            options=tuple(part for name, value in options if value is not None for part in (name, value)),
         )
-        code = tenant.run(request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True))
+        code = tenant.run(
+            request, os.environ, config.shown, click.echo, lambda line: click.echo(line, err=True), limits
+        )
     sys.exit(code)
 
 

@@ -28,6 +28,9 @@ KEYS = (
     "list-path",
     "pins",
     "cache",
+    "connect-timeout",
+    "read-timeout",
+    "deadline",
 )
 # The built-in targets; a project may add its own (see generator/targets/engine.py).
 TARGETS = ("models", "openapi", "docs")
@@ -71,6 +74,10 @@ class Config:
     pins: Mapping[str, Pins] = field(default_factory=dict)
     # dfgen's cache folder (.dfgen-cache by default); None: no cache.
     cache: Path | None = None
+    # fetch, in seconds: each connection and each read, and the whole command (every request and retry).
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    deadline: float = 60.0
 
     @property
     def api(self) -> Api:
@@ -170,7 +177,19 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         list_path=list_path,
         pins=parse_pins(table.get("pins", {}), where),
         cache=root / cache if cache else None,
+        connect_timeout=seconds(table, "connect-timeout", Config.connect_timeout, where),
+        read_timeout=seconds(table, "read-timeout", Config.read_timeout, where),
+        deadline=seconds(table, "deadline", Config.deadline, where),
     )
+
+
+def seconds(table: Mapping[str, Any], key: str, default: float, where: Location) -> float:
+    """A positive, finite number of seconds from the table, or InputError naming the key."""
+    value = table.get(key, default)
+    # A bool is an int to Python, and `inf` or `nan` are floats to TOML; none is a time.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise InputError.at(where, f"[tool.dfgen] {key}: expected a number of seconds above 0, such as {default:g}")
+    return float(value)
 
 
 def api_path_problem(definition_path: str, list_path: str) -> tuple[str, str] | None:

@@ -232,7 +232,12 @@ def test_the_definition_path_is_configurable(server: Server, tmp_path: Path) -> 
     [
         (("cdr",), {}, "cdr: not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR); did you mean 'CDR'?"),
         (("../X",), {}, "../X: not an entity code (expected [A-Z][A-Z0-9_]*, such as CDR)"),
-        ((), {}, "fetch: name the entity codes to fetch (dfgen fetch CDR ...) or pass --all"),
+        (
+            (),
+            {},
+            "fetch: name the entity codes to fetch, as in `dfgen fetch CDR`, or fetch every entity with"
+            " `dfgen fetch --all`",
+        ),
         (("CDR",), {"all": True}, "fetch: name entity codes or pass --all, not both"),
         (
             ("CDR",),
@@ -243,7 +248,7 @@ def test_the_definition_path_is_configurable(server: Server, tmp_path: Path) -> 
         (
             ("CDR",),
             {"environ": {}},
-            "DEMANDFLOW_TOKEN: environment variable not set; export DEMANDFLOW_TOKEN=<a personal access token of the tenant>",
+            "DEMANDFLOW_TOKEN: environment variable not set; set it to a personal access token of the tenant",
         ),
     ],
 )
@@ -331,7 +336,7 @@ def test_check_names_what_the_tenant_changed_and_writes_nothing(server: Server, 
     before = snapshot(folder)
     checked = fetch(server, folder, "CDR", "TICKET", check=True)
     assert (checked.code, checked.out) == (1, ["changed on the tenant: TICKET (definitions/ticket.yaml)"])
-    assert checked.err[-1] == "dfgen: definitions differs from the tenant; run `dfgen fetch` to update it"
+    assert checked.err[-1] == "dfgen: definitions differs from the tenant; run `dfgen fetch CDR TICKET` to update it"
     everything = fetch(server, folder, all=True, check=True)
     assert (everything.code, everything.out) == (
         1,
@@ -368,6 +373,7 @@ def _echoing(server: Server) -> None:
     leaky = small_json("TICKET")
     leaky["panels"][0]["sections"][0]["fields"].append({"code": TOKEN, "type": "text", TOKEN: 1})
     server.route(path_of("LEAKY"), Reply(body=leaky))
+    server.route(path_of("LABEL"), Reply(body=small_json("LABEL", f"Title {TOKEN}")))
     server.route(path_of("BODY"), Reply(200, body=TOKEN, content_type="text/plain"))
     server.route(path_of("DENIED"), Reply(401, body={"error": f"bad token {TOKEN}"}))
     server.route(path_of("AWAY"), Reply(302, headers={"Location": f"http://evil.test/?t={TOKEN}"}))
@@ -376,7 +382,7 @@ def _echoing(server: Server) -> None:
     server.route(LIST_PATH, listing(small_json("TICKET"), next_url=f"http://evil.test/{TOKEN}"))
 
 
-@pytest.mark.parametrize("codes", [("LEAKY",), ("BODY",), ("DENIED",), ("AWAY",), ("BUSY",), ("CUT",), ()])
+@pytest.mark.parametrize("codes", [("LEAKY",), ("LABEL",), ("BODY",), ("DENIED",), ("AWAY",), ("BUSY",), ("CUT",), ()])
 def test_the_token_never_appears_in_output_logs_errors_or_files(
     server: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture, codes: tuple[str, ...]
 ) -> None:
@@ -443,7 +449,7 @@ def test_the_command_reads_the_token_only_from_the_configured_variable(project: 
     missing = cli("CDR")
     assert (missing.exit_code, missing.stderr) == (
         2,
-        "error: ACME_TOKEN: environment variable not set; export ACME_TOKEN=<a personal access token of the tenant>\n",
+        "error: ACME_TOKEN: environment variable not set; set it to a personal access token of the tenant\n",
     )
     assert server.requests == []
     server.route(path_of("CDR"), Reply(body=cdr_json()))

@@ -344,11 +344,11 @@ def test_base_urls_that_would_expose_the_token_are_refused(url: str, expected: s
     [
         (
             None,
-            "DEMANDFLOW_TOKEN: environment variable not set; export DEMANDFLOW_TOKEN=<a personal access token of the tenant>",
+            "DEMANDFLOW_TOKEN: environment variable not set; set it to a personal access token of the tenant",
         ),
         (
             "  \n",
-            "DEMANDFLOW_TOKEN: environment variable not set; export DEMANDFLOW_TOKEN=<a personal access token of the tenant>",
+            "DEMANDFLOW_TOKEN: environment variable not set; set it to a personal access token of the tenant",
         ),
         (f"{TOKEN}\n", TOKEN),
         ("abc\ndef", "DEMANDFLOW_TOKEN: the token holds spaces, control or non-ASCII characters; copy it again"),

@@ -28,6 +28,8 @@ class Reply:
     short_by: int = 0
     # No Content-Length: the body runs until the server closes the connection.
     sized: bool = True
+    # Send the status line and headers a byte at a time, this many seconds apart.
+    drip_head: float = 0.0
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -60,6 +62,9 @@ class Server:
         self.requests: list[Seen] = []
         self.release = threading.Event()
         self.lock = threading.Lock()
+        # Of the last head sent a byte at a time: its size, and how much of it went out.
+        self.head_size = 0
+        self.head_sent = 0
         self.httpd = _QuietServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
@@ -97,6 +102,9 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 server.release.wait(10)
                 return
             payload = reply.payload()
+            if reply.drip_head:
+                self._drip_head(reply, payload)
+                return
             try:
                 self.send_response(reply.status)
                 if reply.content_type:
@@ -121,6 +129,24 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
             except (BrokenPipeError, ConnectionResetError):
                 pass
+
+        def _drip_head(self, reply: Reply, payload: bytes) -> None:
+            lines = [f"HTTP/1.1 {reply.status} {self.responses[reply.status][0]}"]
+            headers = {**reply.headers, "Content-Type": reply.content_type or "", "Content-Length": str(len(payload))}
+            lines += [f"{name}: {value}" for name, value in headers.items()] + ["", ""]
+            head = "\r\n".join(lines).encode("latin-1")
+            server.head_size, server.head_sent = len(head), 0
+            try:
+                for byte in head:
+                    if server.release.wait(reply.drip_head):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    server.head_sent += 1
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
 
     return Handler
 

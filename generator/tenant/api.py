@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import email.utils
-import json
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, NoReturn, final
+from typing import TYPE_CHECKING, Any, NoReturn, final
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from generator import __version__
+from generator.config import Config
 from generator.diagnostics import InputError, Location
+from generator.tenant.body import ACCEPT_ENCODING, BodyError, Decoder, TooLarge, parse_json
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -30,16 +33,20 @@ HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.htt
 class Limits:
     """Every bound the client keeps; tests pass small ones instead of waiting."""
 
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    # The whole command: every request, every retry and every wait. Checked between reads, so a
-    # stalled read can overrun it by at most one read timeout.
-    deadline: float = 300.0
+    connect_timeout: float = Config.connect_timeout
+    read_timeout: float = Config.read_timeout
+    # The whole command: connecting, headers and body of every request, every retry and every wait.
+    deadline: float = Config.deadline
     attempts: int = 5
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
     retry_after_cap: float = 60.0
+    # Decoded bytes: of one body, and of every body of the command together (a listing's pages).
     max_body_bytes: int = 16 * 1024 * 1024
+    # About 2800 definitions the size of CDR (ten times a tenant of 300 entities): ~250 MB once read.
+    max_total_bytes: int = 32 * 1024 * 1024
+    # Values and keys of one JSON body: parsing builds up to ~120 bytes for each (an empty object or list).
+    max_json_values: int = 1_000_000
     max_redirects: int = 3
 
 
@@ -85,9 +92,7 @@ def check_token(token: str | None, name: str) -> str:
     """The token from the environment, or InputError naming the variable (never showing the value)."""
     where = Location(name)
     if token is None or not token.strip():
-        raise InputError.at(
-            where, f"environment variable not set; export {name}=<a personal access token of the tenant>"
-        )
+        raise InputError.at(where, "environment variable not set; set it to a personal access token of the tenant")
     token = token.strip()
     # Anything else could not travel in a header, and an HTTP library's complaint would quote it.
     if not all("!" <= char <= "~" for char in token):
@@ -130,19 +135,35 @@ class ApiClient:
         self.limits = limits
         self._token = token
         self._sleep, self._clock, self._jitter = sleep, clock, jitter
-        self._deadline = clock() + limits.deadline
+        self._received = 0
+        self._phase = ""
         self._log_filter = _Redacting(token)
         for name in HTTP_LOGGERS:
             logging.getLogger(name).addFilter(self._log_filter)
+        # Async only so that the deadline can cancel a request wherever it is: a read timeout restarts
+        # with every byte, so a server trickling its headers would never trip it.
+        self._loop = asyncio.new_event_loop()
+        # Imported here: only fetch talks to the network, and every other command starts without httpx.
+        import httpx
+
         # Redirects are handled by hand so that the token never follows one to another origin.
-        self._http = httpx.Client(
+        self._http = httpx.AsyncClient(
             follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": f"dfgen/{__version__}"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "User-Agent": f"dfgen/{__version__}",
+            },
         )
+        # Started last: loading the CA certificates is this machine's time, not the server's.
+        self._deadline = clock() + limits.deadline
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        self._loop.run_until_complete(self._http.aclose())
+        # A body left unread (too large, say) leaves its async generator open; closed here, not at exit.
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.close()
         for name in HTTP_LOGGERS:
             logging.getLogger(name).removeFilter(self._log_filter)
 
@@ -180,7 +201,9 @@ class ApiClient:
                 continue
             if status != 200:
                 self.fail(url, self._status_message(status, not_found))
-            return parse_json(body, partial(self.fail, url))
+            # A server that echoes the token into a definition would have it written to a file.
+            fail = partial(self.fail, url)
+            return parse_json(body, fail, max_values=self.limits.max_json_values, secret=self._token)
 
     def _remaining(self) -> float:
         return self._deadline - self._clock()
@@ -189,19 +212,27 @@ class ApiClient:
         remaining = self._remaining()
         if remaining <= 0:
             self.fail(url, f"gave up: the deadline of {self.limits.deadline:g} s has passed")
-        timeout = httpx.Timeout(
-            min(self.limits.read_timeout, remaining), connect=min(self.limits.connect_timeout, remaining)
-        )
-        headers = {"Authorization": f"Bearer {self._token}"}
         try:
-            with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+            return self._loop.run_until_complete(asyncio.wait_for(self._exchange(url), remaining))
+        except asyncio.TimeoutError:
+            self.fail(url, f"gave up: the deadline of {self.limits.deadline:g} s passed {self._phase}")
+
+    async def _exchange(self, url: str) -> tuple[int, httpx.Headers, bytes]:
+        import httpx
+
+        timeout = httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout)
+        headers = {"Authorization": f"Bearer {self._token}"}
+        self._phase = "while waiting for the answer"
+        try:
+            async with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+                self._phase = "while reading"
                 status = response.status_code
                 if status in RETRY_STATUSES:
                     wait = _retry_after(response.headers.get("retry-after"), response.headers.get("date"))
                     raise _Retry(f"HTTP {status} {response.reason_phrase}".rstrip(), wait)
                 if status != 200:
                     return status, response.headers, b""
-                return status, response.headers, self._read_body(url, response)
+                return status, response.headers, await self._read_body(url, response)
         except httpx.ConnectTimeout:
             raise _Retry(f"no connection within {timeout.connect:g} s (connect timeout)") from None
         except httpx.TimeoutException:
@@ -212,12 +243,10 @@ class ApiClient:
             raise _Retry(
                 f"cannot connect to {self.base_url}: {self.redact(str(error)) or type(error).__name__}"
             ) from None
-        except httpx.DecodingError:
-            self.fail(url, "the body's content encoding is corrupt")
         except httpx.InvalidURL as error:
             self.fail(url, f"not a URL that can be fetched: {error}")
 
-    def _read_body(self, url: str, response: httpx.Response) -> bytes:
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
         content_type = response.headers.get("content-type", "")
         media = content_type.split(";")[0].strip().lower()
         if media != "application/json" and not media.endswith("+json"):
@@ -227,15 +256,28 @@ class ApiClient:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             self.fail(url, f"the body is larger than {limit} bytes ({declared}); refused")
-        chunks, size = [], 0
-        # Decoded bytes are counted, so a compressed bomb stops at the limit too.
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                self.fail(url, f"the body is larger than {limit} bytes; stopped reading")
-            if self._remaining() <= 0:
-                self.fail(url, f"gave up: the deadline of {self.limits.deadline:g} s passed while reading")
-            chunks.append(chunk)
+        chunks = []
+        try:
+            # Decoded here, a bounded step at a time, and counted as decoded: httpx would inflate a
+            # whole chunk of a nested gzip bomb at once.
+            decoder = Decoder(self.redact(response.headers.get("content-encoding", "")), limit)
+            async for raw in response.aiter_raw():
+                for piece in decoder.feed(raw):
+                    self._received += len(piece)
+                    if self._received > self.limits.max_total_bytes:
+                        self.fail(
+                            url,
+                            f"the bodies of this fetch add up to more than {self.limits.max_total_bytes} bytes;"
+                            " stopped reading",
+                        )
+                    chunks.append(piece)
+                if self._remaining() <= 0:
+                    self.fail(url, f"gave up: the deadline of {self.limits.deadline:g} s passed while reading")
+            decoder.finish()
+        except TooLarge:
+            self.fail(url, f"the body is larger than {limit} bytes; stopped reading")
+        except BodyError as error:
+            self.fail(url, str(error))
         return b"".join(chunks)
 
     def _wait_before_retry(self, url: str, retry: _Retry, attempt: int) -> None:
@@ -305,62 +347,3 @@ def _http_date(value: str | None) -> datetime.datetime | None:
         return None
     # The obsolete forms carry no zone: HTTP dates are always GMT.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.timezone.utc)
-
-
-class _Duplicate(Exception):
-    pass
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _Duplicate(key)
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
-
-
-def parse_json(body: bytes, fail: Callable[[str], NoReturn]) -> Any:
-    """JSON from a response body: UTF-8, no duplicate keys, no NaN, every string storable as UTF-8."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        fail(f"the body is not UTF-8 (byte {error.start})")
-    if not text.strip():
-        fail("the body is empty; expected JSON")
-    try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        ended = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
-        why = "the JSON ends early (truncated body?)" if ended else "invalid JSON"
-        fail(f"{why} at line {error.lineno} column {error.colno}: {error.msg}")
-    except _Duplicate as error:
-        fail(f"invalid JSON: duplicate key {error.args[0]!r} in an object")
-    except ValueError as error:
-        fail(f"invalid JSON: {error}")
-    except RecursionError:
-        fail("invalid JSON: nested too deeply")
-    _check_strings(value, "$", fail)
-    return value
-
-
-def _check_strings(value: Any, path: str, fail: Callable[[str], NoReturn]) -> None:
-    """Refuse lone surrogates: JSON can escape them, a UTF-8 file cannot hold them."""
-    stack = [(value, path)]
-    while stack:
-        item, at = stack.pop()
-        if isinstance(item, dict):
-            for key, child in item.items():
-                stack.append((key, at))
-                stack.append((child, f"{at}.{key}"))
-        elif isinstance(item, list):
-            stack.extend((child, f"{at}[{i}]") for i, child in enumerate(item))
-        elif isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError as error:
-                fail(f"{at}: the string holds a lone surrogate (U+{ord(item[error.start]):04X}); refused")

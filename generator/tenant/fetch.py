@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,12 @@ class FetchRequest:
     list_path: str
     check: bool = False
     quiet: bool = False
+    # The options the user typed that a hint must repeat (--base-url, --definitions), as typed.
+    options: tuple[str, ...] = ()
+
+    def command(self, *arguments: str) -> str:
+        """The fetch command with these arguments and the user's options, as a shell would take it."""
+        return shlex.join(["dfgen", "fetch", *arguments, *self.options])
 
 
 def run(
@@ -68,7 +75,9 @@ def run(
     folder = request.definitions
     strays = _strays(folder, files) if request.all else []
     if request.check:
-        return _report_check(folder, files, strays, show, out, (lambda line: None) if request.quiet else err)
+        # The options are as typed; a base URL could hold the token, and no output may.
+        update = client.redact(request.command("--all") if request.all else request.command(*codes))
+        return _report_check(folder, files, strays, show, out, (lambda line: None) if request.quiet else err, update)
     _write(folder, files, strays, show, out, err, request.quiet)
     return 0
 
@@ -85,7 +94,11 @@ def _check_request(request: FetchRequest, show: ShowPath) -> list[str]:
     if request.all and request.codes:
         raise InputError.at(Location("fetch"), "name entity codes or pass --all, not both")
     if not request.all and not request.codes:
-        raise InputError.at(Location("fetch"), "name the entity codes to fetch (dfgen fetch CDR ...) or pass --all")
+        raise InputError.at(
+            Location("fetch"),
+            f"name the entity codes to fetch, as in `{request.command('CDR')}`,"
+            f" or fetch every entity with `{request.command('--all')}`",
+        )
     for code in request.codes:
         if not ENTITY_CODE.match(code):
             hint = f"; did you mean {code.upper()!r}?" if ENTITY_CODE.match(code.upper()) else ""
@@ -193,7 +206,9 @@ def _status(target: Path, text: str) -> str | None:
     return None if target.read_bytes() == text.encode("utf-8") else "changed"
 
 
-def _report_check(folder: Path, files: dict[str, str], strays: list[Path], show: ShowPath, out: Echo, err: Echo) -> int:
+def _report_check(
+    folder: Path, files: dict[str, str], strays: list[Path], show: ShowPath, out: Echo, err: Echo, update: str
+) -> int:
     different = 0
     for name, text in sorted(files.items()):
         status = _status(folder / name, text)
@@ -205,7 +220,7 @@ def _report_check(folder: Path, files: dict[str, str], strays: list[Path], show:
         different += 1
         out(f"not on the tenant: {show(stray)}")
     if different:
-        err(f"dfgen: {show(folder)} differs from the tenant; run `dfgen fetch` to update it")
+        err(f"dfgen: {show(folder)} differs from the tenant; run `{update}` to update it")
         return EXIT_DIFFERENT
     err(f"dfgen: {show(folder)} matches the tenant ({len(files)} fetched)")
     return 0
