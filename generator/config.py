@@ -30,18 +30,27 @@ KEYS = (
     "list-path",
     "pins",
     "cache",
+    "site-name",
 )
 # The built-in targets; a project may add its own (see generator/targets/__init__.py).
 TARGETS = ("models", "openapi", "docs")
 CACHE = ".dfgen-cache"
 
 
+SITE_NAME = "DemandFlow API reference"
+
+
 @dataclass(frozen=True)
 class Api:
-    """How the DemandFlow API serves the entities, where the project configures it (the OpenAPI's paths)."""
+    """How the DemandFlow API serves the entities, where the project configures it (the OpenAPI's paths, the docs)."""
 
     # The spec's reading of the vendor's page.
     definition_path: str = "/v1/objects/DEFINITION/{code}"
+    # The docs' requests are written against it; None: the docs show a placeholder.
+    base_url: str | None = None
+    # The docs' mkdocs.yml: the site's name, and whether openapi/ is there to link to.
+    site_name: str = SITE_NAME
+    openapi: bool = True
 
     def definition_of(self, code: str) -> str:
         """The path of an entity's DEFINITION."""
@@ -64,11 +73,12 @@ class Config:
     pins: Mapping[str, Pins] = field(default_factory=dict)
     # dfgen's cache folder (.dfgen-cache by default); None: no cache.
     cache: Path | None = None
+    site_name: str = SITE_NAME
 
     @property
     def api(self) -> Api:
-        """How the API serves the entities, for the OpenAPI target."""
-        return Api(self.definition_path)
+        """How the API serves the entities, for the OpenAPI and docs targets."""
+        return Api(self.definition_path, self.base_url, self.site_name, "openapi" in self.targets)
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -165,6 +175,7 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         list_path=list_path,
         pins=parse_pins(table.get("pins", {}), where),
         cache=root / cache if cache else None,
+        site_name=text("site-name", SITE_NAME) or SITE_NAME,
     )
 
 

@@ -150,7 +150,7 @@ def test_the_repository_s_definitions_give_the_committed_files_warm_and_cold(tmp
 
 def test_linked_entities_with_and_without_the_cache(linked: Path) -> None:
     files = assert_cache_changes_nothing(linked)
-    assert "[Contact](contact.md): employer" in files["docs/account.md"]
+    assert "[Contact](contact.md): [employer](contact.md#employer)" in files["docs/account.md"]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -165,7 +165,7 @@ def test_an_edited_definition_is_generated_again(linked: Path) -> None:
     after = assert_cache_changes_nothing(linked)
     # The name shows on the contact's page and on the account page that the contact points at.
     assert after["docs/contact.md"] != before["docs/contact.md"]
-    assert "[Person](contact.md): employer" in after["docs/account.md"]
+    assert "[Person](contact.md): [employer](contact.md#employer)" in after["docs/account.md"]
     assert after["docs/note.md"] == before["docs/note.md"]
 
 
