@@ -327,3 +327,29 @@ def test_docs_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
         for seed in ("0", "1", "12345")
     }
     assert len(outputs) == 1
+
+
+def test_generate_takes_base_url_and_site_name_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    write_definitions(tmp_path / "definitions", hostile=False)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[tool.dfgen]\nbase-url = "https://tenant.example/api"\nsite-name = "Acme CDRs"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["generate"])
+    assert result.exit_code == 0, result.output
+    assert (
+        yaml.safe_load((tmp_path / "generated" / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"] == "Acme CDRs"
+    )
+    assert "GET https://tenant.example/api/v1/objects/CDR/{id}\n" in (
+        tmp_path / "generated" / "docs" / "cdr.md"
+    ).read_text(encoding="utf-8")
+    pyproject.write_text("[tool.dfgen]\nsite-name = 5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", "--out", "elsewhere"])
+    assert result.exit_code == 2 and "[tool.dfgen] site-name: expected a string" in result.output
+    assert not (tmp_path / "elsewhere").exists()
