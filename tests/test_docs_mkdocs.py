@@ -115,3 +115,21 @@ def test_escaped_text_is_shown_as_typed(site: Path) -> None:
         if tag == "a" and "headerlink" not in (attrs.get("class") or "")
     ]
     assert links == ["../cdr/", "#cdr", "../cdr/", "#elsewhere", "../#api-overview", "../openapi/evil_x.yaml"]
+
+
+def test_without_the_openapi_target_the_site_links_no_openapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    write_definitions(tmp_path / "definitions", hostile=False)
+    (tmp_path / "pyproject.toml").write_text('[tool.dfgen]\ntargets = ["docs"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["generate"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "generated"
+    assert not (out / "openapi").exists() and "hooks" not in yaml.safe_load((out / "mkdocs.yml").read_text("utf-8"))
+    assert "openapi/" not in (out / "docs" / "cdr.md").read_text("utf-8") + (out / "docs" / "index.md").read_text(
+        "utf-8"
+    )
+    assert (build_site(out) / "cdr" / "index.html").is_file()
