@@ -153,7 +153,7 @@ def test_base_url_comes_from_the_configuration(tmp_path: Path) -> None:
     assert "https://<your-tenant>" not in page + files["docs/index.md"]
     assert "POST https://tenant.example/api/v1/objects\n" in page
     assert "curl 'https://tenant.example/api/v1/entities/CDR/SUB' \\\n" in page
-    assert "- **Base URL:** `https://tenant.example/api`. The paths below follow it." in files["docs/index.md"]
+    assert "- **Base URL:** https&#58;//tenant.example/api. The paths below follow it." in files["docs/index.md"]
     # The site name is data serialised into mkdocs.yml, never pasted into YAML text.
     import yaml
 

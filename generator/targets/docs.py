@@ -20,6 +20,9 @@ SUBSCRIPTION_PLACEHOLDER = "<your-sub-id>"
 # Where [tool.dfgen] sets no base-url: the requests show where the reader's own goes.
 BASE_URL_PLACEHOLDER = "https://<your-tenant>/api"
 TOKEN_VARIABLE = "DEMANDFLOW_TOKEN"
+# Beside the pages: the stylesheet (docs/) and the hook that publishes openapi/ (the output folder).
+STYLESHEET = "dfgen.css"
+HOOKS = "mkdocs_hooks.py"
 # A field's anchor is its code when the code is a plain identifier; the others (any text a tenant
 # types) get `field.` and the code's UTF-8 in hex: a dot never occurs in the first kind, so the
 # two never meet, and nothing tenant-typed reaches an attribute.
@@ -378,10 +381,6 @@ def mkdocs_config(project: Project) -> dict[str, Any]:
     if project.api.openapi:
         config["hooks"] = [HOOKS]
     return config
-
-
-STYLESHEET = "dfgen.css"
-HOOKS = "mkdocs_hooks.py"
 
 
 def project_context(project: Project, source: str) -> dict[str, Any]:
