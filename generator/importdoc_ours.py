@@ -17,8 +17,8 @@ _ITEMS = ("Label", "Type", "JSON", "Required", "Read-only", "Notes", "Options")
 _TYPE = re.compile(r"(?P<type>[a-z]+)(?P<multiline>, multi-line)?(?: → (?P<target>[^,]+))?(?:, (?P<range>.+))?\Z")
 _LINK = re.compile(r"\[(?P<text>.*)\]\([^()]*\)\Z")
 _RANGE = re.compile(r"(?:(?P<low>\S+) to (?P<high>\S+)|min (?P<min>\S+)|max (?P<max>\S+))\Z")
-# Options are `id` label, joined by ` · `; a label's own backticks are escaped, so `id` starts one.
-_OPTION = re.compile(r"(?:\A| · )`(-?[0-9]+)` ")
+# Options are `id`&nbsp;label, joined by ` · `; a label's own backticks are escaped, so `id` starts one.
+_OPTION = re.compile(r"(?:\A| · )`(-?[0-9]+)`&nbsp;")
 _FLAGS = {"yes": True, "no": False}
 
 
@@ -219,7 +219,7 @@ class _Reader:
     def options(self, line: Line, cell: str) -> Node:
         starts = list(_OPTION.finditer(cell))
         if not starts or starts[0].start() != 0:
-            raise self.error(line, f"Options: expected `id` label, ... separated by ' · ', got {quoted(cell)}")
+            raise self.error(line, f"Options: expected `id`&nbsp;label, ... separated by ' · ', got {quoted(cell)}")
         items = []
         for current, following in zip(starts, [*starts[1:], None], strict=False):
             label = cell[current.end() : following.start() if following else len(cell)]

@@ -91,7 +91,7 @@ def test_cdr_page_shows_what_the_vendor_page_shows(cdr_docs: dict[str, str]) -> 
         assert block.get("Notes") == field.notes
         assert ("Options" in block) == bool(field.options)
         for option in field.options:
-            assert f"`{option.id}` {option.label}" in block["Options"]
+            assert f"`{option.id}`&nbsp;{option.label}" in block["Options"]
     assert blocks["name"]["Label"] == "*Name*" and blocks["name"]["Notes"] == "Unique identifier for this CDR"
     assert blocks["name"]["Read-only"] == "yes, set once at creation: sent in the create body, never in an update"
     assert blocks["duration"]["Read-only"] == "yes: never sent in a create or an update"
@@ -100,7 +100,7 @@ def test_cdr_page_shows_what_the_vendor_page_shows(cdr_docs: dict[str, str]) -> 
     assert blocks["packetLoss"]["Type"] == "number, 0 to 100"
     assert blocks["fraudScore"]["Type"] == "gauge, *0* to *100*"
     assert blocks["currency"]["Type"] == "reference → CURRENCY"
-    assert blocks["codec"]["Options"].startswith("`1` G.711 · `2` G.729 · `3` G.722 · ")
+    assert blocks["codec"]["Options"].startswith("`1`&nbsp;G.711 · `2`&nbsp;G.729 · `3`&nbsp;G.722 · ")
     assert "- [currency](#currency) (Currency) points at a CURRENCY record." in page
     assert (
         "POST https://<your-tenant>/api/v1/objects\nAuthorization: Bearer <your-pat>\nContent-Type: application/json\n"
@@ -210,7 +210,10 @@ def test_hostile_text_shows_as_text_in_each_field(hostile: tuple[dict[str, str],
         "pipe | newline\nbackslash \\ backtick ` star * [x](javascript:alert(1)) <javascript:alert(1)> "
         "http://evil.example U+000D\n U+2028 \x85 end\\"
     )
-    assert by_code["c`d{{e}}"]["Options"] == "1 <b>x</b> | y · -2 `3` fake<br>\nnext · 12345678901234567890   spaced  "
+    assert (
+        by_code["c`d{{e}}"]["Options"]
+        == "1\u00a0<b>x</b> | y · -2\u00a0`3` fake<br>\nnext · 12345678901234567890\u00a0  spaced  "
+    )
     assert by_code["class"]["Label"] == "*star* _under_ ~~strike~~"
     assert by_code["cdr"]["Notes"] == "-->"
     # Controls and bidi controls show as escapes, never raw.

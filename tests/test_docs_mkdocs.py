@@ -108,7 +108,7 @@ def test_escaped_text_is_shown_as_typed(site: Path) -> None:
     assert "[link](javascript:alert(1)) <img src=x onerror=alert(1)>" in text
     fields = {facts["code"]: facts for facts in rendered_fields(main_content(site / "evil_x" / "index.html")).values()}
     assert fields["a|b"]["Label"] == "<script>alert(1)</script>"
-    assert fields["c`d{{e}}"]["Options"].startswith("1 <b>x</b> | y · -2 `3` fake<br>\nnext")
+    assert fields["c`d{{e}}"]["Options"].startswith("1\u00a0<b>x</b> | y · -2\u00a0`3` fake<br>\nnext")
     links = [
         attrs.get("href")
         for tag, attrs in content.tags

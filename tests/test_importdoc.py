@@ -251,7 +251,7 @@ DIRECTION = '- **Label:** Direction\n- **Type:** enum\n- **JSON:** a string hold
             "Required: expected yes or no",
             "- **Required:** maybe",
         ),
-        (("- **Options:** `1` Voice · ", "- **Options:** Voice · "), "Options: expected", "- **Options:** Voice"),
+        (("- **Options:** `1`&nbsp;Voice · ", "- **Options:** Voice · "), "Options: expected", "- **Options:** Voice"),
         (
             ("- **Label:** *Imsi*\n", "- **Label:** *Imsi*\n- **Label:** IMSI\n"),
             "expected one each of Label, Type",
