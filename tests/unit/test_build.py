@@ -138,7 +138,7 @@ def test_member_names_are_unique_and_do_not_depend_on_option_order(
 
 
 def test_fields_keep_layout_labels_bounds_and_defaults() -> None:
-    fields = [
+    fields: list[dict[str, Any]] = [
         {"code": "score", "type": "gauge"},
         {"code": "rating", "type": "gauge", "min": 1, "max": 5, "label": "Star rating", "notes": "<b>"},
         {"code": "mos", "type": "number", "min": 1},
