@@ -160,11 +160,6 @@ def test_a_pinned_name_is_checked_by_the_same_rules(name: str, kind: str, proble
     assert naming.pinned_name_problem(name, kind) == problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NFKD splits Hangul syllables into conjoining jamo, which are not NFKC-stable, so Korean "
-    "codes fall back to field_<hex> while Japanese and Chinese keep their letters",
-)
 def test_hangul_keeps_its_letters_like_any_caseless_script() -> None:
     assert naming.attribute_name("한국") == "한국"
     assert naming.class_name("한국") == "Enum한국"
