@@ -96,11 +96,6 @@ def test_python_output_with_a_line_black_must_wrap_is_formatted_by_black(tmp_pat
     assert files == {"m.py": f'y = {{"a": 1}}\nx = {{\n{body},\n}}\n'}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="format_python skips black when every line is short, assuming black's style already; "
-    "README promises format = 'python' black-formats the output of any target",
-)
 def test_python_output_in_short_lines_is_formatted_by_black_too(tmp_path: Path) -> None:
     files = render(_python_target(tmp_path, "x = {'a':1,\n  'b':[1,2]}\n"), "py", project_of("E"))
     assert files == {"m.py": 'x = {"a": 1, "b": [1, 2]}\n'}
