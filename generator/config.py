@@ -29,6 +29,7 @@ KEYS = (
     "pins",
     "cache",
 )
+PIN_KEYS = ("fields", "enums", "options", "module")
 # The built-in targets; a project may add its own (see generator/targets/engine.py).
 TARGETS = ("models", "openapi", "docs")
 CACHE = ".dfgen-cache"
@@ -41,6 +42,10 @@ class Pins:
     fields: Mapping[str, str] = field(default_factory=dict)
     enums: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    # The entity's module name, for two entity codes that would share one.
+    module: str | None = None
+    # Where the pins were read (pyproject.toml, or REV:pyproject.toml for diff), for messages.
+    source: str = "pyproject.toml"
 
 
 @dataclass(frozen=True)
@@ -186,14 +191,22 @@ def api_path_problem(definition_path: str, list_path: str) -> tuple[str, str] | 
 
 
 def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
-    """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables."""
+    """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables and module name."""
     if not isinstance(table, dict):
         raise InputError.at(where, "[tool.dfgen.pins]: expected a table of entities")
     pins = {}
     for entity, entry in table.items():
         prefix = f"[tool.dfgen.pins.{entity}]"
-        if not isinstance(entry, dict) or any(k not in ("fields", "enums", "options") for k in entry):
-            raise InputError.at(where, f"{prefix}: expected the tables fields, enums and options")
+        if not isinstance(entry, dict):
+            raise InputError.at(where, f"{prefix}: expected the tables fields, enums and options, and module")
+        for key in entry:
+            if key not in PIN_KEYS:
+                close = difflib.get_close_matches(key, PIN_KEYS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (expected {', '.join(PIN_KEYS)})"
+                raise InputError.at(where, f"{prefix}: unknown key {key!r}{hint}")
+        module = entry.get("module")
+        if module is not None and not isinstance(module, str):
+            raise InputError.at(where, f'{prefix} module: expected module = "python_module_name"')
         fields, enums, options = entry.get("fields", {}), entry.get("enums", {}), entry.get("options", {})
         for name, mapping in (("fields", fields), ("enums", enums)):
             if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
@@ -207,5 +220,5 @@ def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
             ):
                 raise InputError.at(where, f'{prefix}.options.{code}: expected "<option id>" = "MEMBER_NAME"')
             parsed_options[code] = {int(k): v for k, v in members.items()}
-        pins[entity] = Pins(fields=dict(fields), enums=dict(enums), options=parsed_options)
+        pins[entity] = Pins(dict(fields), dict(enums), parsed_options, module, where.source)
     return pins
