@@ -19,7 +19,7 @@ from generator.diff.sources import diff_paths, diff_revision
 from generator.importdoc.read import import_page
 from generator.output.files import compare, expected_digests, write, write_files
 from generator.pipeline import Settings, Source, read_sources
-from generator.targets.engine import available_targets, find_target, template_origin
+from generator.targets.engine import available_targets, find_target, override_problems, template_origin
 from generator.targets.environment import builtin_templates
 from generator.tenant import fetch as tenant
 
@@ -72,7 +72,7 @@ class _Run:
 
 def _prepare(definitions: Path | None, out: Path | None, use_cache: bool) -> _Run:
     """The configuration merged with the flags, and the definition files read."""
-    config = load_config()
+    config = _load_checked_config()
     definitions_path = definitions or config.definitions
     sources = read_sources(definitions_path, config.shown)
     settings = Settings(config.pins, config.targets, config.template_dirs, config.api)
@@ -85,6 +85,15 @@ def _prepare(definitions: Path | None, out: Path | None, use_cache: bool) -> _Ru
     if folder is not None:
         key = cache.run_key(sources, shown, settings, [*config.template_dirs, builtin_templates()])
     return _Run(config, out or config.out, sources, shown, settings, folder, key)
+
+
+def _load_checked_config() -> Config:
+    """The configuration, refused when an override file replaces no template (a typo in its name)."""
+    config = load_config()
+    problems = override_problems(config.template_dirs, config.shown)
+    if problems:
+        raise InputError(problems)
+    return config
 
 
 def _builtin_context(name: str, config: Config) -> bool:
@@ -235,7 +244,7 @@ def import_doc(page: Path, output: Path | None) -> None:
 def targets() -> None:
     """List the targets, and where each template comes from (built-in or an override)."""
     with reported_input_errors():
-        config = load_config()
+        config = _load_checked_config()
         template_dirs = config.template_dirs
         for target in available_targets(template_dirs):
             enabled = "on " if target.name in config.targets else "off"

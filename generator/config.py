@@ -155,6 +155,11 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     if not isinstance(targets, list) or not all(isinstance(t, str) and t.isidentifier() for t in targets):
         raise InputError.at(where, "[tool.dfgen] targets: expected a list of target names, such as models")
     templates = text("templates", None)
+    if templates and not (root / templates).is_dir():
+        state = "is not a folder" if (root / templates).exists() else "does not exist"
+        raise InputError.at(
+            where, f"[tool.dfgen] templates: {templates!r} {state} (create the folder of overrides, or remove the key)"
+        )
     cache = table.get("cache", CACHE)
     if cache is not False and not (isinstance(cache, str) and cache):
         raise InputError.at(where, "[tool.dfgen] cache: expected a folder, or false for no cache")
