@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,7 +159,9 @@ def check(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     for label, paths in (("missing", changes.added), ("stale", changes.changed), ("obsolete", changes.removed)):
         for path in paths:
             click.echo(f"{label}: {shown}/{path}")
-    click.echo(f"dfgen: {shown} is out of date; run `dfgen generate`", err=True)
+    # The same folders as this check: `dfgen generate` alone would write the configured ones.
+    flags = [*(["--definitions", str(definitions)] if definitions else []), *(["--out", str(out)] if out else [])]
+    click.echo(f"dfgen: {shown} is out of date; run `{shlex.join(['dfgen', 'generate', *flags])}`", err=True)
     sys.exit(EXIT_STALE)
 
 
