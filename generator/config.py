@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,14 @@ class Pins:
     module: str | None = None
     # Where the pins were read (pyproject.toml, or REV:pyproject.toml for diff), for messages.
     source: str = "pyproject.toml"
+    # Where each pin is written, by its path under the entity's table: () for the table itself,
+    # ("fields", "callType"), ("options", "codec", "1"). Messages only: not part of the cache key.
+    lines: Mapping[tuple[str, ...], tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path: str) -> Location:
+        """Where a pin (or the entity's table) is written, as exactly as it is known."""
+        line, column = self.lines.get(path, (0, 0))
+        return Location(self.source, line, column)
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,7 @@ def load_config(start: Path | None = None) -> Config:
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError.at(Location(shown), f"cannot read [tool.dfgen]: {error}") from None
-    return parse_config(dfgen_table(text, shown), pyproject.parent, shown)
+    return parse_config(dfgen_table(text, shown), pyproject.parent, shown, key_lines(text))
 
 
 def dfgen_table(text: str, shown: str) -> Mapping[str, Any]:
@@ -136,7 +145,9 @@ def dfgen_table(text: str, shown: str) -> Mapping[str, Any]:
     return table
 
 
-def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
+def parse_config(
+    table: Mapping[str, Any], root: Path, shown: str, lines: Mapping[tuple[str, ...], tuple[int, int]] | None = None
+) -> Config:
     """A Config from the [tool.dfgen] table, or InputError naming the bad key."""
     where = Location(shown)
     for key in table:
@@ -178,7 +189,7 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         token_env=text("token-env", "DEMANDFLOW_TOKEN") or "DEMANDFLOW_TOKEN",
         definition_path=definition_path,
         list_path=list_path,
-        pins=parse_pins(table.get("pins", {}), where),
+        pins=parse_pins(table.get("pins", {}), where, lines or {}),
         cache=root / cache if cache else None,
     )
 
@@ -195,7 +206,9 @@ def api_path_problem(definition_path: str, list_path: str) -> tuple[str, str] | 
     return None
 
 
-def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
+def parse_pins(
+    table: Any, where: Location, lines: Mapping[tuple[str, ...], tuple[int, int]] | None = None
+) -> dict[str, Pins]:
     """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables and module name."""
     if not isinstance(table, dict):
         raise InputError.at(where, "[tool.dfgen.pins]: expected a table of entities")
@@ -225,5 +238,49 @@ def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
             ):
                 raise InputError.at(where, f'{prefix}.options.{code}: expected "<option id>" = "MEMBER_NAME"')
             parsed_options[code] = {int(k): v for k, v in members.items()}
-        pins[entity] = Pins(dict(fields), dict(enums), parsed_options, module, where.source)
+        prefix_path = ("tool", "dfgen", "pins", entity)
+        found = {path[4:]: place for path, place in (lines or {}).items() if path[:4] == prefix_path}
+        pins[entity] = Pins(dict(fields), dict(enums), parsed_options, module, where.source, found)
     return pins
+
+
+_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_KEY_LINE = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
+_HEADER = re.compile(rf"\s*\[\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*\]")
+
+
+def _key_path(dotted: str) -> tuple[str, ...]:
+    """A TOML dotted key as its parts, unquoted: `pins.CDR."1"` -> ("pins", "CDR", "1")."""
+    node: Any = tomllib.loads(f"{dotted} = 0")
+    path: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        path.append(key)
+    return tuple(path)
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """The line and column where each table and key of a TOML text is first written, for messages.
+
+    Only table headers and `key = ...` lines are read, which is how pins are written; a key in
+    an inline table or a multi-line value is not found and its messages name the file alone.
+    """
+    found: dict[tuple[str, ...], tuple[int, int]] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        matched = header or _KEY_LINE.match(line)
+        if matched is None:
+            continue
+        try:
+            path = _key_path(matched.group(1))
+        except tomllib.TOMLDecodeError:
+            continue
+        if header:
+            table = path
+        else:
+            path = table + path
+        column = len(line) - len(line.lstrip()) + 1
+        for end in range(1, len(path) + 1):
+            found.setdefault(path[:end], (number, column))
+    return found

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import key_lines
 from tests.conftest import ROOT, import_generated
 from tests.test_cli import SMALL, dfgen, snapshot
 
@@ -46,7 +47,7 @@ def test_a_pin_left_behind_by_a_rename_stops_generate_and_check(project: Path) -
     definition.write_text(SMALL.replace("code: title", "code: titel"), encoding="utf-8")
     before = snapshot(project)
     expected = (
-        "error: pyproject.toml: [tool.dfgen.pins.TICKET.fields] 'title': TICKET has no field 'title'"
+        "error: pyproject.toml:5:1: [tool.dfgen.pins.TICKET.fields] 'title': TICKET has no field 'title'"
         " (did you mean 'titel'?)\n"
     )
     for command in ("generate", "check"):
@@ -69,7 +70,7 @@ def test_an_entity_pin_with_a_typo_names_the_entity_it_meant(project: Path) -> N
     result = dfgen(project, "generate")
     assert result.returncode == 2
     assert result.stderr == (
-        "error: pyproject.toml: [tool.dfgen.pins.TIKCET]: no entity 'TIKCET' in the definitions"
+        "error: pyproject.toml:1:1: [tool.dfgen.pins.TIKCET]: no entity 'TIKCET' in the definitions"
         " (did you mean 'TICKET'?)\n"
     )
 
@@ -122,3 +123,21 @@ def test_each_pin_hint_pasted_as_printed_resolves_the_clash(tmp_path: Path, case
     result = dfgen(tmp_path, "generate")
     assert result.returncode == 0, pasted + result.stderr
     assert import_generated(tmp_path / "generated").__all__
+
+
+def test_pin_lines_are_found_in_headers_dotted_and_quoted_keys() -> None:
+    text = (
+        "[tool.dfgen]  # settings\n"
+        'pins.CDR.fields.calltype = "call_type"\n'
+        "\n"
+        '[ tool.dfgen.pins."CDR".options.codec ]\n'
+        '  "99" = "G_711"\n'
+        "[tool.dfgen.pins.TICKET]\n"
+        'fields = { titel = "title" }\n'
+    )
+    lines = key_lines(text)
+    assert lines[("tool", "dfgen", "pins", "CDR", "fields", "calltype")] == (2, 1)
+    assert lines[("tool", "dfgen", "pins", "CDR", "options", "codec", "99")] == (5, 3)
+    assert lines[("tool", "dfgen", "pins", "TICKET", "fields")] == (7, 1)
+    # A key inside an inline table is not found: its message names the file alone.
+    assert ("tool", "dfgen", "pins", "TICKET", "fields", "titel") not in lines

@@ -64,12 +64,14 @@ def unmatched_pins(definitions: Mapping[str, EntityDef], pins: Mapping[str, Pins
     """A diagnostic for every pin that names an entity, field or option the definitions do not have."""
     problems: list[Diagnostic] = []
     for code, entity_pins in sorted(pins.items()):
-        where = Location(entity_pins.source)
         table = f"[tool.dfgen.pins.{_toml_key(code)}]"
         definition = definitions.get(code)
         if definition is None:
             problems.append(
-                Diagnostic(where, f"{table}: no entity {code!r} in the definitions{_closest(code, definitions)}")
+                Diagnostic(
+                    entity_pins.at(),
+                    f"{table}: no entity {code!r} in the definitions{_closest(code, definitions)}",
+                )
             )
             continue
         by_code = {f.code: f for f in definition.fields}
@@ -81,11 +83,13 @@ def unmatched_pins(definitions: Mapping[str, EntityDef], pins: Mapping[str, Pins
             prefix = f"[tool.dfgen.pins.{_toml_key(code)}.{kind}] {key!r}"
             if key not in by_code:
                 candidates = enum_codes if needs_options else by_code
-                problems.append(Diagnostic(where, f"{prefix}: {code} has no field {key!r}{_closest(key, candidates)}"))
+                message = f"{prefix}: {code} has no field {key!r}{_closest(key, candidates)}"
+                problems.append(Diagnostic(entity_pins.at(kind, key), message))
             elif needs_options and not by_code[key].options:
                 fields = ", ".join(enum_codes[:_SHOWN]) + (", ..." if len(enum_codes) > _SHOWN else "")
                 listed = f" (fields with options: {fields})" if enum_codes else ""
-                problems.append(Diagnostic(where, f"{prefix}: field {key!r} of {code} has no options{listed}"))
+                message = f"{prefix}: field {key!r} of {code} has no options{listed}"
+                problems.append(Diagnostic(entity_pins.at(kind, key), message))
         for field_code, members in sorted(entity_pins.options.items()):
             field_def = by_code.get(field_code)
             if field_def is None or not field_def.options:
@@ -95,7 +99,7 @@ def unmatched_pins(definitions: Mapping[str, EntityDef], pins: Mapping[str, Pins
                 shown = ", ".join(str(i) for i in ids[:_SHOWN]) + (", ..." if len(ids) > _SHOWN else "")
                 problems.append(
                     Diagnostic(
-                        where,
+                        entity_pins.at("options", field_code, str(option_id)),
                         f"[tool.dfgen.pins.{_toml_key(code)}.options.{_toml_key(field_code)}] "
                         f'"{option_id}": field {field_code!r} of {code} has no option {option_id} (options: {shown})',
                     )
