@@ -21,6 +21,11 @@ import pydantic
 import pytest
 import yaml
 
+from generator.definitions.load import parse_yaml
+from generator.definitions.validate import validate_definition
+from generator.diff.changes import READERS, compare
+from generator.model.build import build_project
+from generator.model.entities import Project
 from tests.conftest import import_generated, write_tree
 from tests.helpers import generate
 
@@ -191,6 +196,24 @@ def test_only_a_retyped_field_breaks_a_read(tmp_path: Path) -> None:
     old = package(tmp_path / "old", before)
     with pytest.raises(pydantic.ValidationError, match="score"):
         old.ITEM.model_validate_json(json.dumps(records(after)[0]))
+
+
+def project(definition: Definition) -> Project:
+    text = yaml.safe_dump(definition, sort_keys=False)
+    return build_project([validate_definition(parse_yaml(text, "item.yaml"), "item.yaml")], {})
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_diff_says_what_the_models_do(change: str) -> None:
+    """No change of the matrix breaks readers in `dfgen diff`; a re-typed field does."""
+    after = base()
+    CHANGES[change](after)
+    found = compare(project(base()), project(after))
+    assert found and not [c for c in found if READERS in c.audience]
+    retyped = base()
+    field(retyped, "score").update(type="text")
+    del field(retyped, "score")["min"], field(retyped, "score")["max"]
+    assert [c.kind for c in compare(project(base()), project(retyped)) if READERS in c.audience] == ["retyped"]
 
 
 def test_changed_bounds_and_options_are_refused_by_the_new_writes(tmp_path: Path) -> None:
