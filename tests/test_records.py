@@ -265,7 +265,7 @@ def test_importing_one_entity_builds_no_other(tmp_path: Path) -> None:
         "import models\n"
         "assert {'ALPHA', 'GAMMACreate', 'Error'} <= set(dir(models)) <= set(vars(models)) | set(models.__all__)\n"
         "from models.gamma import GAMMA\n"
-        "assert models.GAMMA is GAMMA and 'models.alpha' not in sys.modules\n"
+        "assert models.GAMMA is GAMMA and models.gamma.GAMMA is GAMMA and 'models.alpha' not in sys.modules\n"
         "try:\n"
         "    models.Nothing\n"
         "except AttributeError as error:\n"
