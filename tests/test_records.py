@@ -281,3 +281,27 @@ def test_importing_one_entity_builds_no_other(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_lazy_exports_keep_their_types_for_mypy(tmp_path: Path) -> None:
+    pytest.importorskip("mypy")
+    program = tmp_path / "program.py"
+    program.write_text(
+        "from models import CDR, CDRList, CallType, Error\n"
+        "\n"
+        "page = CDRList.model_validate_json('{\"items\": []}')\n"
+        "record: CDR = page.items[0]\n"
+        "label: str | None = CallType.label_of(record.call_type)\n"
+        "message: str = Error(message='x').message\n"
+        "wrong: int = record.call_id\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(program)],
+        cwd=Path(__file__).parent.parent / "generated",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and "program.py:7:" in errors[0] and '"str | None"' in errors[0], result.stdout
