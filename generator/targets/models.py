@@ -1,4 +1,4 @@
-"""The Pydantic target: one module per entity, a shared base module and the package index."""
+"""The Pydantic target: one module per entity, the runtime as _base.py, and the package index."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from generator.targets.python import pyrepr, python_header
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime" / "_base.py"
 # What __init__ exports from _base, beside the entity modules' classes.
 RUNTIME_EXPORTS = ("Error",)
-# The keys _base.Record reads beside the entity's fields: a field with one of these codes is read
-# under its own (safe) name too, and written once, by the record's own attribute.
+# The keys _base.Record reads beside the entity's fields. A field with one of these codes (only
+# `id` can be: the validator refuses the others) is read under its safe name too, and written
+# once, by the record's own attribute.
 ENVELOPE = frozenset({"id", "entity", "level", "comboKey"})
 
 _SCALARS = {
