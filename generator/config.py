@@ -49,6 +49,8 @@ class Api:
 
     # The spec's reading of the vendor's page.
     definition_path: str = "/v1/objects/DEFINITION/{code}"
+    # The tenant's API ([tool.dfgen] base-url): the OpenAPI's server; None: a placeholder.
+    base_url: str | None = None
 
     def definition_of(self, code: str) -> str:
         """The path of an entity's DEFINITION."""
@@ -75,7 +77,7 @@ class Config:
     @property
     def api(self) -> Api:
         """How the API serves the entities, for the OpenAPI target."""
-        return Api(self.definition_path)
+        return Api(self.definition_path, self.base_url)
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
