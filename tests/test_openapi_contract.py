@@ -195,11 +195,13 @@ def test_servers_hold_the_configured_base_url(tmp_path: Path) -> None:
         for path in ("openapi/openapi.yaml", "openapi/hostile.yaml"):
             servers = yaml.safe_load(files[path])["servers"]
             assert [server["url"] for server in servers] == [url]
-    # From [tool.dfgen] base-url, through the CLI.
-    (tmp_path / "pyproject.toml").write_text('[tool.dfgen]\nbase-url = "https://t.test/x"\n', encoding="utf-8")
-    assert dfgen(tmp_path, "generate").returncode == 0
-    document = yaml.safe_load((tmp_path / "generated" / "openapi" / "openapi.yaml").read_text(encoding="utf-8"))
-    assert document["servers"][0]["url"] == "https://t.test/x"
+    # From [tool.dfgen] base-url, through the CLI and its cache: a changed setting is a changed output.
+    for url in ("https://t.test/x", "https://u.test/y"):
+        (tmp_path / "pyproject.toml").write_text(f'[tool.dfgen]\nbase-url = "{url}"\n', encoding="utf-8")
+        assert dfgen(tmp_path, "generate").returncode == 0
+        document = yaml.safe_load((tmp_path / "generated" / "openapi" / "openapi.yaml").read_text(encoding="utf-8"))
+        assert document["servers"][0]["url"] == url
+        assert dfgen(tmp_path, "check", "--no-cache").returncode == 0
 
 
 def test_two_components_that_meet_stop_generation_with_the_pin(tmp_path: Path) -> None:
