@@ -148,7 +148,7 @@ def _integral(value: object) -> object:
 
 
 class DemandFlowEnum(str, enum.Enum):
-    """Option ids as strings ("1"), each member with its label; from Python, int ids (1) too."""
+    """Option ids as strings ("1"), each with its label; from Python int ids (1) too."""
 
     @property
     def label(self) -> str:
@@ -170,7 +170,7 @@ class DemandFlowEnum(str, enum.Enum):
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: pydantic.GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        # JSON carries ids as strings only, as the OpenAPI documents say; Python may pass 1.
+        # JSON carries ids as strings only, as the OpenAPI says; Python may pass 1.
         members = handler(source)
         return core_schema.json_or_python_schema(
             json_schema=core_schema.chain_schema(
