@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generator.diagnostics import InputError
+from generator.output.files import OutputFault, write
+from generator.output.lock import locked
 from tests.test_cli import SMALL, dfgen, snapshot
 
 ALARM = SMALL.replace("TICKET", "ALARM").replace("Ticket", "Alarm")
@@ -405,3 +411,116 @@ def test_a_folder_where_a_file_should_be_is_one_line_exit_3(tmp_path: Path) -> N
     assert result.returncode == 3, result.stderr
     assert result.stderr == "error: generated/models/ticket.py: is a folder; expected a file\n"
     assert sorted(snapshot(project / "generated")) == []
+
+
+# --- The same promises in-process, without root: injected faults, the lock, a conflicted manifest ----------------
+
+FILES = {"models/a.py": "a = 1\n", "models/b.py": "b = 2\n", "docs/index.md": "# index\n"}
+NEW_FILES = {"models/a.py": "a = 10\n", "docs/index.md": "# index, new\n", "docs/c.md": "# c\n"}
+
+
+def test_write_refuses_a_path_that_leaves_the_output_folder(tmp_path: Path) -> None:
+    for path in ["../x.py", "/etc/x", "a/../../x", "a//b", "./a", ".git/config", ".dfgen-journal.json", "a\\b"]:
+        with pytest.raises(InputError, match="must stay inside the output folder"):
+            write(tmp_path / "out", {path: "x"})
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) in (["out"], [])
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
+def test_a_full_disk_mid_write_leaves_the_previous_output_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    before = snapshot(out)
+    calls = [0]
+    real_fdopen = os.fdopen
+
+    class Full:
+        """A file that takes a few bytes and then reports a full disk, as write(2) does."""
+
+        def __init__(self, stream: Any) -> None:
+            self.stream = stream
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            self.stream.close()
+
+        def write(self, data: bytes) -> int:
+            calls[0] += 1
+            if calls[0] == fail_at:
+                self.stream.write(data[:3])
+                self.stream.flush()
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return int(self.stream.write(data))
+
+    def fdopen(handle: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        stream = real_fdopen(handle, mode, *args, **kwargs)
+        return Full(stream) if "w" in mode else stream
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(OutputFault) as fault:
+        write(out, NEW_FILES, shown="out")
+    monkeypatch.undo()
+    assert fault.value.reason == "cannot write: No space left on device"
+    assert fault.value.path in ("out", "out/docs/c.md", "out/docs/index.md", "out/models/a.py")
+    assert snapshot(out) == before
+    assert write(out, NEW_FILES)
+    assert snapshot(out) == {**snapshot_of(tmp_path / "fresh", NEW_FILES)}
+
+
+def snapshot_of(folder: Path, files: dict[str, str]) -> dict[str, bytes]:
+    """What write() makes of an empty folder."""
+    write(folder, files)
+    return snapshot(folder)
+
+
+def test_a_read_only_folder_is_a_fault_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    before = snapshot(out)
+
+    def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    with pytest.raises(OutputFault) as fault:
+        write(out, NEW_FILES, shown="out")
+    assert str(fault.value) == "out: cannot write: Read-only file system"
+    monkeypatch.undo()
+    assert snapshot(out) == before
+
+
+def test_a_second_writer_waits_for_the_lock_and_then_gives_up(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    waited = []
+    # flock locks belong to an open file description: a second one conflicts even in this process.
+    with locked(out, shared=False, on_wait=lambda: None):
+        with pytest.raises(OutputFault, match="another dfgen run has held the folder"):
+            with locked(out, shared=False, on_wait=lambda: waited.append(1), wait=0.2):
+                pass
+        with pytest.raises(OutputFault):
+            with locked(out, shared=True, on_wait=lambda: waited.append(2), wait=0.2):
+                pass
+    assert waited == [1, 2]
+    with locked(out, shared=True, on_wait=lambda: waited.append(3)), locked(out, shared=True, on_wait=lambda: None):
+        pass
+    assert waited == [1, 2]
+
+
+def test_a_manifest_with_merge_conflict_markers_is_read_on_both_sides(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    ours = (out / ".dfgen-manifest.json").read_text(encoding="utf-8")
+    theirs = ours.replace(sha(b"b = 2\n"), sha(b"b = 3\n"))
+    (out / "models" / "b.py").write_text("b = 3\n", encoding="utf-8")
+    (out / ".dfgen-manifest.json").write_text(
+        f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> branch\n", encoding="utf-8"
+    )
+    changes = write(out, NEW_FILES)
+    assert changes.removed == ["models/b.py"] and not changes.kept
+    assert snapshot(out) == snapshot_of(tmp_path / "fresh", NEW_FILES)

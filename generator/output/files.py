@@ -104,11 +104,12 @@ def _plan(folder: Folder, expected: Mapping[str, str], inputs: _Inputs, shown: s
     known = read_known(folder)
     plan = _Plan(Changes(), known)
     for relative, want in sorted(expected.items()):
-        kind = folder.kind(relative)
+        actual = folder.digest(relative)
+        if actual == want:
+            continue
+        kind = "file" if actual is not None else folder.kind(relative)
         if kind == "absent":
             plan.changes.added.append(relative)
-            continue
-        if kind == "file" and folder.digest(relative) == want:
             continue
         plan.changes.changed.append(relative)
         where = Location(_under(shown, relative))
@@ -130,9 +131,12 @@ def _plan(folder: Folder, expected: Mapping[str, str], inputs: _Inputs, shown: s
             message = f"exists and was not written by dfgen ({MANIFEST} does not list it); {_RESOLVE}"
             plan.refused.append(Diagnostic(where, message))
     for relative, digests in sorted(known.files.items()):
-        if relative in expected or folder.kind(relative) != "file" or inputs.cover(relative):
+        if relative in expected:
             continue
-        if folder.digest(relative) in digests:
+        actual = folder.digest(relative)
+        if actual is None or inputs.cover(relative):
+            continue
+        if actual in digests:
             plan.changes.removed.append(relative)
         elif digests:
             plan.changes.kept[relative] = "changed since dfgen wrote it; remove it by hand if it is not yours"
@@ -248,7 +252,8 @@ def _apply(folder: Folder, texts: Mapping[str, str], expected: Mapping[str, str]
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
         raise _fault(error, shown, current) from None
-    for path in changes.removed:
+    # Folders left empty: by removed files, or by a killed run that made them for files it never swapped in.
+    for path in [*changes.removed, *changes.leftovers]:
         _remove_empty_parents(folder, path)
 
 

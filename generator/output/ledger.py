@@ -10,6 +10,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MANIFEST = ".dfgen-manifest.json"
 # Written before a run changes anything and removed when it has finished: a kill in between leaves it,
@@ -20,6 +21,7 @@ TEMP_PREFIX = ".dfgen-tmp-"
 # Version control's own folders are never dfgen's, whatever a manifest or a target says.
 _NEVER = {".git", ".hg", ".svn"}
 _HEX = re.compile(r"[0-9a-f]{64}")
+_PAIR = re.compile(r'^\s*("(?:[^"\\]|\\.)*")\s*:\s*"([0-9a-f]{64})"', re.MULTILINE)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 
@@ -88,12 +90,17 @@ def read_known(folder: Folder) -> Known:
 def _entries(data: bytes | None) -> Iterable[tuple[str, set[str]]]:
     if data is None:
         return []
+    pairs: Iterable[tuple[Any, Any]]
     try:
         files = json.loads(data).get("files")
+        # dfgen 0.1 listed paths only: they may be rewritten, never removed (nothing proves their content).
+        pairs = (
+            [(p, []) for p in files] if isinstance(files, list) else files.items() if isinstance(files, dict) else []
+        )
     except (ValueError, AttributeError):
-        return []
-    # dfgen 0.1 listed paths only: they may be rewritten, never removed (nothing proves their content).
-    pairs = [(p, []) for p in files] if isinstance(files, list) else files.items() if isinstance(files, dict) else []
+        # Not JSON: most likely a merge conflict in the committed manifest, whose two sides both hold
+        # files dfgen wrote. Every `"path": "digest"` line is read; the rules below still apply to each.
+        pairs = [(_unquote(key), value) for key, value in _PAIR.findall(data.decode("utf-8", "replace"))]
     entries = []
     for path, digests in pairs:
         listed = [digests] if isinstance(digests, str) else digests if isinstance(digests, list) else []
@@ -102,11 +109,21 @@ def _entries(data: bytes | None) -> Iterable[tuple[str, set[str]]]:
     return entries
 
 
+def _unquote(key: str) -> str | None:
+    try:
+        text = json.loads(key)
+    except ValueError:
+        return None
+    return text if isinstance(text, str) else None
+
+
 class Folder:
     """Looks at files under the output folder without following a symbolic link anywhere below it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Strings, not Paths: a check looks at every generated file, and Path objects cost it a third more.
+        self._base = os.path.join(os.fspath(root), "")
         # Folders found real (not links) on the way down: each is checked once per run.
         self._real: dict[str, str] = {"": "dir"}
 
@@ -121,7 +138,7 @@ class Folder:
             folder = "/".join(parts[:end])
             kind = self._real.get(folder)
             if kind is None:
-                kind = self._real[folder] = _kind(self.root / folder)
+                kind = self._real[folder] = _kind(self._base + folder)
             if kind != "dir":
                 return folder, kind
         return None
@@ -140,7 +157,7 @@ class Folder:
         problem = self._parent_problem(relative)
         if problem is not None:
             return {"absent": "absent", "link": "link-parent", "file": "file-parent"}.get(problem[1], "file-parent")
-        return _kind(self.root / relative)
+        return _kind(self._base + relative)
 
     def blocker(self, relative: str) -> str | None:
         """The folder on the way to `relative` that is a link or a file, if any."""
@@ -149,16 +166,26 @@ class Folder:
 
     def read(self, relative: str) -> bytes | None:
         """A regular file's bytes, or None when it is absent, a link, a folder or behind a link."""
-        if self.kind(relative) != "file":
+        # O_NOFOLLOW refuses a link itself; where there is none (Windows), look first.
+        if self._parent_problem(relative) is not None or (not _NOFOLLOW and self.kind(relative) != "file"):
             return None
         try:
-            handle = os.open(self.root / relative, os.O_RDONLY | _NOFOLLOW | _BINARY)
+            handle = os.open(self._base + relative, os.O_RDONLY | _NOFOLLOW | _BINARY)
         except OSError:
             return None
-        with os.fdopen(handle, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+        try:
+            status = os.fstat(handle)
+            if not stat.S_ISREG(status.st_mode):
                 return None
-            return stream.read()
+            # One read(2) for a file that did not grow since fstat: a regular file reads short only at its end.
+            chunks = [os.read(handle, status.st_size + 1)]
+            if len(chunks[0]) <= status.st_size:
+                return chunks[0]
+            while chunks[-1]:
+                chunks.append(os.read(handle, 1 << 16))
+            return b"".join(chunks)
+        finally:
+            os.close(handle)
 
     def digest(self, relative: str) -> str | None:
         """A regular file's sha256, or None (see read)."""
@@ -173,7 +200,7 @@ class Folder:
             if folder and self._parent_problem(f"{folder}/-") is not None:
                 continue
             try:
-                entries = list(os.scandir(self.root / folder))
+                entries = list(os.scandir(self._base + folder))
             except OSError:
                 continue
             for entry in entries:
@@ -186,7 +213,7 @@ class Folder:
         return sorted(found)
 
 
-def _kind(path: Path) -> str:
+def _kind(path: str) -> str:
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
