@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from generator.diagnostics import InputError
-from generator.output.files import OutputFault, write
+from generator.output.files import OutputFault, compare, expected_digests, write, write_files
 from generator.output.lock import locked
 from tests.test_cli import SMALL, dfgen, snapshot
 
@@ -524,3 +524,50 @@ def test_a_manifest_with_merge_conflict_markers_is_read_on_both_sides(tmp_path: 
     changes = write(out, NEW_FILES)
     assert changes.removed == ["models/b.py"] and not changes.kept
     assert snapshot(out) == snapshot_of(tmp_path / "fresh", NEW_FILES)
+
+
+def test_staged_files_left_by_a_killed_run_are_named_by_check_and_removed_by_the_next_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    clean = snapshot(out)
+    # This version's prefix, and the `.<name>.<random>.tmp` that dfgen 0.1 staged and leaked.
+    for leftover in ["models/.dfgen-tmp-k2j4", ".dfgen-tmp-9x", "models/.a.py.q1w2e3.tmp", "docs/.index.md.zz.tmp"]:
+        (out / leftover).write_text("half a file", encoding="utf-8")
+    (out / "models" / ".a.py.notes").write_text("mine", encoding="utf-8")
+    found = compare(out, expected_digests(FILES))
+    assert found.leftovers == [
+        ".dfgen-tmp-9x",
+        "docs/.index.md.zz.tmp",
+        "models/.a.py.q1w2e3.tmp",
+        "models/.dfgen-tmp-k2j4",
+    ]
+    assert write(out, FILES).leftovers == found.leftovers
+    assert snapshot(out) == {**clean, "models/.a.py.notes": b"mine"}
+    assert not compare(out, expected_digests(FILES))
+
+
+def test_write_files_leaves_no_partial_file_on_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "old.yaml").write_text("old\n", encoding="utf-8")
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, stream: Any) -> None:
+            self.stream = stream
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            self.stream.close()
+
+        def write(self, data: bytes) -> int:
+            self.stream.write(data[:2])
+            self.stream.flush()
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fdopen", lambda handle, mode="r", *a, **k: Full(real_fdopen(handle, mode, *a, **k)))
+    with pytest.raises(OSError, match="No space left on device"):
+        write_files(tmp_path, {"new.yaml": "new\n", "old.yaml": "changed\n"})
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.yaml"]
+    assert (tmp_path / "old.yaml").read_text(encoding="utf-8") == "old\n"
