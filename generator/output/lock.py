@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,10 +12,10 @@ from pathlib import Path
 
 from generator.output.ledger import OutputFault
 
-try:
+if sys.platform == "win32":  # pragma: no cover - Windows has no flock; runs there are not serialised.
+    fcntl = None
+else:
     import fcntl
-except ImportError:  # pragma: no cover - Windows has no flock; runs there are not serialised.
-    fcntl = None  # type: ignore[assignment]
 
 # A generate of 300 entities takes seconds; a lock held this long belongs to a run that hangs.
 WAIT_SECONDS = 120.0
@@ -44,6 +45,8 @@ def locked(folder: Path, shared: bool, on_wait: Callable[[], None], wait: float 
 
 
 def _acquire(handle: int, mode: int, folder: Path, on_wait: Callable[[], None], wait: float) -> None:
+    if fcntl is None:  # pragma: no cover - Windows
+        return
     deadline = time.monotonic() + wait
     waited = False
     while True:
