@@ -212,9 +212,10 @@ def _apply(folder: Folder, texts: Mapping[str, str], expected: Mapping[str, str]
     changes = plan.changes
     writes = [p for p in sorted(texts) if p in changes.added or p in changes.changed]
     writes.sort(key=lambda p: p == MANIFEST)
+    # Every path the folder may hold once this run is cut short: what earlier runs wrote, and all it writes or keeps.
     journal = {path: set(digests) for path, digests in plan.known.files.items()}
-    for path in writes:
-        journal.setdefault(path, set()).add(expected[path])
+    for path, want in expected.items():
+        journal.setdefault(path, set()).add(want)
     journal.pop(MANIFEST, None)
     created: list[str] = []
     staged: dict[str, Path] = {}
