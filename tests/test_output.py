@@ -549,3 +549,12 @@ def test_write_files_leaves_no_partial_file_on_a_full_disk(tmp_path: Path, monke
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.yaml"]
     assert (tmp_path / "old.yaml").read_text(encoding="utf-8") == "old\n"
+
+
+def test_compare_ignores_a_path_outside_the_folder_in_the_expected_digests(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    (tmp_path / "secret").write_text("x", encoding="utf-8")
+    # As a damaged or hostile run cache could hold them: never looked at, never reported.
+    tampered = {**expected_digests(FILES), "../secret": sha(b"y"), "/etc/hostname": sha(b"y"), "a/../../secret": ""}
+    assert not compare(out, tampered)
