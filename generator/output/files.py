@@ -210,7 +210,7 @@ def write(
 
 
 def _apply(folder: Folder, texts: Mapping[str, str], expected: Mapping[str, str], plan: _Plan, shown: str) -> None:
-    """Journal, stage, swap, remove, manifest, in that order: a kill anywhere leaves what the next run repairs."""
+    """Journal, stage, swap (the manifest last), remove: a kill anywhere leaves what the next run repairs."""
     changes = plan.changes
     writes = [p for p in sorted(texts) if p in changes.added or p in changes.changed]
     writes.sort(key=lambda p: p == MANIFEST)
@@ -233,14 +233,17 @@ def _apply(folder: Folder, texts: Mapping[str, str], expected: Mapping[str, str]
         for path in writes:
             current = path
             staged[path] = _stage(folder, path, texts[path], created)
-    except OSError as error:
+    except BaseException as error:
+        # Nothing is swapped in yet: undo, so that a fault (or Ctrl-C) leaves the folder as it was.
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
         if not plan.known.journal:
             folder.path(JOURNAL).unlink(missing_ok=True)
         for made in reversed(created):
             _rmdir(folder.path(made))
-        raise _fault(error, shown, current) from None
+        if isinstance(error, OSError):
+            raise _fault(error, shown, current) from None
+        raise
     try:
         for path in writes:
             current = path
