@@ -558,3 +558,26 @@ def test_compare_ignores_a_path_outside_the_folder_in_the_expected_digests(tmp_p
     # As a damaged or hostile run cache could hold them: never looked at, never reported.
     tampered = {**expected_digests(FILES), "../secret": sha(b"y"), "/etc/hostname": sha(b"y"), "a/../../secret": ""}
     assert not compare(out, tampered)
+
+
+def test_an_interrupt_while_staging_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write(out, FILES)
+    before = snapshot(out)
+    real_mkstemp = tempfile.mkstemp
+    calls = [0]
+
+    def interrupted(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise KeyboardInterrupt
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write(out, NEW_FILES)
+    monkeypatch.undo()
+    assert snapshot(out) == before
+    assert not compare(out, expected_digests(FILES))
