@@ -49,6 +49,13 @@ class A(_base.Record):
 
     ENTITY_CODE = "A"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["A"] = _pd.Field(
+        default="A",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     b: _base.Tolerant[B] | None = _pd.Field(
         default=None,
         validation_alias="b",

@@ -28,6 +28,13 @@ class B(_base.Record):
 
     ENTITY_CODE = "B"
     ENTITY_LEVEL = 2
+    entity: _t.Literal["B"] = _pd.Field(
+        default="B",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     status: _base.Tolerant[Status] | None = _pd.Field(
         default=None,
         validation_alias="status",

@@ -137,6 +137,13 @@ class LABELS(_base.Record):
 
     ENTITY_CODE = "LABELS"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["LABELS"] = _pd.Field(
+        default="LABELS",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     internals: _base.Tolerant[Internals] | None = _pd.Field(
         default=None,
         validation_alias="internals",

@@ -42,6 +42,13 @@ class HOSTILE(_base.Record):
 
     ENTITY_CODE = "HOSTILE"
     ENTITY_LEVEL = 7
+    entity: _t.Literal["HOSTILE"] = _pd.Field(
+        default="HOSTILE",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     quotes: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="quotes",

@@ -21,6 +21,13 @@ class ABC(_base.Record):
 
     ENTITY_CODE = "ABC"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["ABC"] = _pd.Field(
+        default="ABC",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

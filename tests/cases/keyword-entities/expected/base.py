@@ -21,6 +21,13 @@ class BASE(_base.Record):
 
     ENTITY_CODE = "BASE"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["BASE"] = _pd.Field(
+        default="BASE",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class CLASS(_base.Record):
 
     ENTITY_CODE = "CLASS"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["CLASS"] = _pd.Field(
+        default="CLASS",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class COLLECTIONS(_base.Record):
 
     ENTITY_CODE = "COLLECTIONS"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["COLLECTIONS"] = _pd.Field(
+        default="COLLECTIONS",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class DATETIME(_base.Record):
 
     ENTITY_CODE = "DATETIME"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["DATETIME"] = _pd.Field(
+        default="DATETIME",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class ENUM(_base.Record):
 
     ENTITY_CODE = "ENUM"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["ENUM"] = _pd.Field(
+        default="ENUM",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class FROM(_base.Record):
 
     ENTITY_CODE = "FROM"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["FROM"] = _pd.Field(
+        default="FROM",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

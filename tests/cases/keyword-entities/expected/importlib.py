@@ -21,6 +21,13 @@ class IMPORTLIB(_base.Record):
 
     ENTITY_CODE = "IMPORTLIB"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["IMPORTLIB"] = _pd.Field(
+        default="IMPORTLIB",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class JSON(_base.Record):
 
     ENTITY_CODE = "JSON"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["JSON"] = _pd.Field(
+        default="JSON",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class MATCH(_base.Record):
 
     ENTITY_CODE = "MATCH"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["MATCH"] = _pd.Field(
+        default="MATCH",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class NONE(_base.Record):
 
     ENTITY_CODE = "NONE"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["NONE"] = _pd.Field(
+        default="NONE",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class OS(_base.Record):
 
     ENTITY_CODE = "OS"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["OS"] = _pd.Field(
+        default="OS",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class PYDANTIC(_base.Record):
 
     ENTITY_CODE = "PYDANTIC"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["PYDANTIC"] = _pd.Field(
+        default="PYDANTIC",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class RE(_base.Record):
 
     ENTITY_CODE = "RE"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["RE"] = _pd.Field(
+        default="RE",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class SYS(_base.Record):
 
     ENTITY_CODE = "SYS"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["SYS"] = _pd.Field(
+        default="SYS",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

@@ -21,6 +21,13 @@ class TRUE(_base.Record):
 
     ENTITY_CODE = "TRUE"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["TRUE"] = _pd.Field(
+        default="TRUE",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

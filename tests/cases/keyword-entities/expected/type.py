@@ -21,6 +21,13 @@ class TYPE(_base.Record):
 
     ENTITY_CODE = "TYPE"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["TYPE"] = _pd.Field(
+        default="TYPE",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

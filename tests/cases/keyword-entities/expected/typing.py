@@ -21,6 +21,13 @@ class TYPING(_base.Record):
 
     ENTITY_CODE = "TYPING"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["TYPING"] = _pd.Field(
+        default="TYPING",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

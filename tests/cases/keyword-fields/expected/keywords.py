@@ -133,6 +133,13 @@ class KEYWORDS(_base.Record):
 
     ENTITY_CODE = "KEYWORDS"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["KEYWORDS"] = _pd.Field(
+        default="KEYWORDS",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     class_: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="class",

@@ -2,6 +2,8 @@
 # Change the definition and run `dfgen generate`.
 """Models of one DemandFlow entity: record, create, update, list page and enums."""
 
+import typing as _t
+
 import pydantic as _pd
 
 from . import _base
@@ -12,6 +14,13 @@ class CLASS_(_base.Record):
 
     ENTITY_CODE = "CLASS_"
     ENTITY_LEVEL = 2
+    entity: _t.Literal["CLASS_"] = _pd.Field(
+        default="CLASS_",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     count: _base.Number | None = _pd.Field(
         default=None,
         validation_alias="count",

@@ -34,6 +34,13 @@ class P(_base.Record):
 
     ENTITY_CODE = "P"
     ENTITY_LEVEL = 1
+    entity: _t.Literal["P"] = _pd.Field(
+        default="P",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     call_type: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="callType",
