@@ -332,3 +332,19 @@ def test_paths_are_configurable(api: StandIn) -> None:
     api.script("GET", "/api/cdr/7", Reply(200, {"id": "7"}))
     client = transport(api, paths=rt.Paths(read="/api/cdr/{id}"))
     assert client.read(Rec, "CDR", "7") == Rec(id="7")
+
+
+def test_a_client_class_fixes_its_base_url_and_token_variable(api: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tenant(rt.Client):
+        BASE_URL = api.url
+        TOKEN_ENV = "TENANT_PAT"
+
+    monkeypatch.setenv("TENANT_PAT", TOKEN)
+    with Tenant(subscription="s1") as client:
+        assert client._transport.create(Rec, "CDR", NEW).id == "1"
+        assert repr(client) == f"Tenant(base_url={api.url!r}, token=<hidden>)"
+    assert client._transport._http.is_closed
+    with pytest.raises(rt.ConfigurationError, match="set OTHER_PAT"):
+        Tenant(token_env="OTHER_PAT")
+    with pytest.raises(rt.ConfigurationError, match="no base URL"):
+        rt.AsyncClient(token=TOKEN)
