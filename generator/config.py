@@ -31,10 +31,14 @@ KEYS = (
     "connect-timeout",
     "read-timeout",
     "deadline",
+    "site-name",
 )
 # The built-in targets; a project may add its own (see generator/targets/engine.py).
 TARGETS = ("models", "openapi", "docs")
 CACHE = ".dfgen-cache"
+
+
+SITE_NAME = "DemandFlow API reference"
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,15 @@ class Pins:
 
 @dataclass(frozen=True)
 class Api:
-    """How the DemandFlow API serves the entities, where the project configures it (the OpenAPI's paths)."""
+    """How the DemandFlow API serves the entities, where the project configures it (the OpenAPI's paths, the docs)."""
 
     # The spec's reading of the vendor's page.
     definition_path: str = "/v1/objects/DEFINITION/{code}"
+    # The docs' requests are written against it; None: the docs show a placeholder.
+    base_url: str | None = None
+    # The docs' mkdocs.yml: the site's name, and whether openapi/ is there to link to.
+    site_name: str = SITE_NAME
+    openapi: bool = True
 
     def definition_of(self, code: str) -> str:
         """The path of an entity's DEFINITION."""
@@ -78,11 +87,12 @@ class Config:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     deadline: float = 60.0
+    site_name: str = SITE_NAME
 
     @property
     def api(self) -> Api:
-        """How the API serves the entities, for the OpenAPI target."""
-        return Api(self.definition_path)
+        """How the API serves the entities, for the OpenAPI and docs targets."""
+        return Api(self.definition_path, self.base_url, self.site_name, "openapi" in self.targets)
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -180,6 +190,7 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         connect_timeout=seconds(table, "connect-timeout", Config.connect_timeout, where),
         read_timeout=seconds(table, "read-timeout", Config.read_timeout, where),
         deadline=seconds(table, "deadline", Config.deadline, where),
+        site_name=text("site-name", SITE_NAME) or SITE_NAME,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator.targets.markdown import code_fence, escape_each, html_comment, md, unescape
+from generator.targets.markdown import code_fence, escape_each, html_comment, md, shown_as_code, unescape
 from tests.test_docs_support import Rendered, tenant_text
 
 
@@ -19,8 +19,11 @@ from tests.test_docs_support import Rendered, tenant_text
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
         ("a | b", "a \\| b"),
         ("one\ntwo", "one<br>two"),
-        ("crlf\r\nend", "crlf&#13;<br>end"),
-        ("ls\u2028ps\u2029nel\x85", "ls&#8232;ps&#8233;nel<br/>"),
+        ("crlf\r\nend", "crlf<code>U+000D</code><br>end"),
+        ("ls\u2028ps\u2029nel\x85", "ls<code>U+2028</code>ps<code>U+2029</code>nel<br/>"),
+        ("rtl \u202eoverride\u2069 \u200f", "rtl <code>U+202E</code>override<code>U+2069</code> <code>U+200F</code>"),
+        ("c1\x9b csi", "c1<code>U+009B</code> csi"),
+        ("typed <code>U+0000</code>", "typed &lt;code&gt;U+0000&lt;/code&gt;"),
         ("{{ 7*7 }} {% x %}", "\\{\\{ 7\\*7 \\}\\} \\{% x %\\}"),
         ("back\\slash `tick` _u_ [l](u) #h", "back\\\\slash \\`tick\\` \\_u\\_ \\[l\\](u) \\#h"),
         ("javascript:alert(1)", "javascript&#58;alert(1)"),
@@ -32,8 +35,8 @@ from tests.test_docs_support import Rendered, tenant_text
         ("12. item", "12\\. item"),
         ("3) item", "3\\) item"),
         ("!!! note", "\\!!! note"),
-        ("  padded\t", "&#32;&#32;padded&#9;"),
-        ("a\x00b\x1bc\x7f", "a&#0;b&#27;c&#127;"),
+        ("  padded\t", "&#32;&#32;padded<code>U+0009</code>"),
+        ("a\x00b\x1bc\x7f", "a<code>U+0000</code>b<code>U+001B</code>c<code>U+007F</code>"),
         ("Analytics & Fraud Detection", "Analytics &amp; Fraud Detection"),
         ("G.711", "G.711"),
         (320, "320"),
@@ -73,7 +76,9 @@ def test_md_is_one_safe_line_that_reads_back(text: str) -> None:
     assert unescape(escaped) == text
     assert len(escaped.splitlines()) <= 1 and escaped == escaped.strip()
     assert not bare(escaped, "|") and not bare(escaped, "`") and not bare(escaped, "*")
-    assert re.sub(r"<br/?>", "", escaped).count("<") == 0
+    assert re.sub(r"<br/?>|<code>U\+[0-9A-F]{4,6}</code>", "", escaped).count("<") == 0
+    # No control, separator or bidi control reaches the page raw: each shows as U+XXXX.
+    assert not any(shown_as_code(char) for char in escaped)
     assert all(re.match(r"&(#[0-9]+|#x27|amp|lt|gt|quot);", escaped[i:]) for i in bare(escaped, "&"))
 
 
@@ -87,15 +92,14 @@ def test_md_shortcut_gives_what_the_character_walk_gives(text: str) -> None:
 
 
 def visible(text: str) -> str:
-    """The text as Python's HTML parser reads our references back (browsers keep the controls)."""
-    dropped = {*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F}
-    return "".join("\ufffd" if c == "\x00" else c for c in text if ord(c) not in dropped)
+    """The text a reader sees: controls, separators and bidi controls as U+XXXX."""
+    return "".join(f"U+{ord(c):04X}" if shown_as_code(c) else c for c in text)
 
 
 def shown(document: str) -> tuple[list[str], str]:
     html = markdown.markdown(document, extensions=["tables", "fenced_code", "toc"])
     rendered = Rendered(html)
-    return [tag for tag, _ in rendered.tags if tag != "br"], html
+    return [tag for tag, _ in rendered.tags if tag not in ("br", "code")], html
 
 
 @settings(max_examples=1000, suppress_health_check=list(HealthCheck), deadline=None)

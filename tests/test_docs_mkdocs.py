@@ -3,41 +3,70 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import write_tree
-from tests.test_docs_support import Rendered, generate_all, write_definitions
+from tests.test_docs_support import Rendered, generate_all, rendered_fields, write_definitions
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("mkdocs") is None, reason="mkdocs is not installed")
+
+
+def build_site(out: Path) -> Path:
+    """`mkdocs build --strict` with the mkdocs.yml dfgen wrote, as it is; the built site."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(out / "mkdocs.yml")],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=out,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return out / "site"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site mkdocs builds from the docs of CDR and the hostile entity."""
     root = tmp_path_factory.mktemp("site")
-    files = generate_all(write_definitions(root / "definitions"), ("docs",))
+    files = generate_all(write_definitions(root / "definitions"), ("models", "openapi", "docs"))
     write_tree(root / "out", files)
-    config = root / "mkdocs.yml"
-    config.write_text(
-        f"site_name: DemandFlow entities\ndocs_dir: {(root / 'out' / 'docs').as_posix()!r}\n"
-        f"site_dir: {(root / 'site').as_posix()!r}\n",
-        encoding="utf-8",
-    )
+    return build_site(root / "out")
+
+
+def test_mkdocs_yml_is_ready_with_material() -> None:
+    from generator.targets.docs import HOOKS, STYLESHEET
+
+    files = generate_all(write_definitions(Path(tempfile.mkdtemp()) / "definitions", hostile=False), ("docs",))
+    config = yaml.safe_load(files["mkdocs.yml"])
+    assert config["theme"]["name"] == "material" and config["docs_dir"] == "docs"
+    assert config["extra_css"] == [STYLESHEET] and f"docs/{STYLESHEET}" in files
+    assert config["hooks"] == [HOOKS] and HOOKS in files
+    assert {"attr_list", "tables", "fenced_code"} <= {
+        e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]
+    }
+
+
+def test_a_broken_anchor_fails_the_strict_build(tmp_path: Path) -> None:
+    files = generate_all(write_definitions(tmp_path / "definitions", hostile=False), ("openapi", "docs"))
+    files["docs/cdr.md"] = files["docs/cdr.md"].replace("(#currency)", "(#no-such-field)")
+    write_tree(tmp_path / "out", files)
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(tmp_path / "out" / "mkdocs.yml")],
         check=False,
         capture_output=True,
         text=True,
-        cwd=root,
     )
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr
-    return root / "site"
+    assert result.returncode != 0 and "no-such-field" in result.stderr
 
 
 def main_content(page: Path) -> str:
@@ -48,8 +77,14 @@ def main_content(page: Path) -> str:
 
 
 def test_every_page_is_built(site: Path) -> None:
-    for name in ("index.html", "cdr/index.html", "evil_x/index.html"):
+    for name in ("index.html", "cdr/index.html", "evil_x/index.html", "openapi/cdr.yaml", "openapi/openapi.yaml"):
         assert (site / name).is_file()
+    # The title, tab and nav read the entity's display name, not the file name.
+    cdr = (site / "cdr" / "index.html").read_text(encoding="utf-8")
+    assert "<title>CDR - DemandFlow API reference</title>" in cdr
+    assert re.search(
+        r'<a href="\./" class="md-nav__link md-nav__link--active">\s*<span class="md-ellipsis">\s*CDR\s*</span>', cdr
+    )
 
 
 def test_no_live_html_from_tenant_text(site: Path) -> None:
@@ -69,10 +104,32 @@ def test_no_live_html_from_tenant_text(site: Path) -> None:
 def test_escaped_text_is_shown_as_typed(site: Path) -> None:
     content = Rendered(main_content(site / "evil_x" / "index.html"))
     text = "".join(content.text)
-    assert "Evil <script>alert('x')</script> | {{ 7*7 }} {% if 1 %}" in text
+    assert "Evil </title><script>alert('x')</script> | {{ 7*7 }} {% if 1 %} U+202Edesrever" in text
     assert "[link](javascript:alert(1)) <img src=x onerror=alert(1)>" in text
-    fields = {row[0]: row for row in content.cells if len(row) == 7}
-    assert fields["a|b"][1] == "<script>alert(1)</script>"
-    assert fields["c`d{{e}}"][6].startswith("1 <b>x</b> | y\n-2 `3` fake<br>\nnext")
-    links = [attrs.get("href") for tag, attrs in content.tags if tag == "a"]
-    assert links == ["../cdr/", "../cdr/"]
+    fields = {facts["code"]: facts for facts in rendered_fields(main_content(site / "evil_x" / "index.html")).values()}
+    assert fields["a|b"]["Label"] == "<script>alert(1)</script>"
+    assert fields["c`d{{e}}"]["Options"].startswith("1\u00a0<b>x</b> | y · -2\u00a0`3` fake<br>\nnext")
+    links = [
+        attrs.get("href")
+        for tag, attrs in content.tags
+        if tag == "a" and "headerlink" not in (attrs.get("class") or "")
+    ]
+    assert links == ["../cdr/", "#cdr", "../cdr/", "#elsewhere", "../#api-overview", "../openapi/evil_x.yaml"]
+
+
+def test_without_the_openapi_target_the_site_links_no_openapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    write_definitions(tmp_path / "definitions", hostile=False)
+    (tmp_path / "pyproject.toml").write_text('[tool.dfgen]\ntargets = ["docs"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["generate"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "generated"
+    assert not (out / "openapi").exists() and "hooks" not in yaml.safe_load((out / "mkdocs.yml").read_text("utf-8"))
+    assert "openapi/" not in (out / "docs" / "cdr.md").read_text("utf-8") + (out / "docs" / "index.md").read_text(
+        "utf-8"
+    )
+    assert (build_site(out) / "cdr" / "index.html").is_file()

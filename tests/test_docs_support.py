@@ -26,7 +26,7 @@ from tests.helpers import generate
 # definition holds text; every field type required, so the create example must carry them all.
 HOSTILE_YAML = r"""
 code: EVIL_X
-displayName: "Evil <script>alert('x')</script> | {{ 7*7 }} {% if 1 %}"
+displayName: "Evil </title><script>alert('x')</script> | {{ 7*7 }} {% if 1 %} \u202Edesrever"
 plural: " Evils\\ `x` "
 level: -7
 description: "line1\nline2 | `code` *em* _u_ [link](javascript:alert(1)) <img src=x onerror=alert(1)> www.evil.example"
@@ -70,8 +70,10 @@ panels:
           - code: ok
             type: boolean
             required: true
+            notes: "see https://evil.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/end"
           - code: start
             type: datetime
+            label: "nul\0 esc\e c1\x9b lro\u202D pdi\u2069 end"
             required: true
           - code: end
             type: datetime
@@ -163,7 +165,8 @@ class Rendered(HTMLParser):
 
 # Text a tenant might type, weighted towards what breaks Markdown, HTML and templates.
 SPECIALS = [
-    *list("|\\`*_[]{}#<>&\"'!~:@-+.=()\n\r\t\x85\u2028\u2029 0123456789wW"),
+    *list("|\\`*_[]{}#<>&\"'!~:@-+.=()\n\r\t\x85\u2028\u2029\u202e\u2066\x00\x9b 0123456789wW"),
+    "<code>U+0000</code>",
     "{{ x }}",
     "{% if %}",
     "<script>",
@@ -175,6 +178,7 @@ SPECIALS = [
     "&#13;",
     "*(empty)*",
     "`1` ",
+    "`1`&nbsp;",
     "www.",
     "-->",
     " → ",
@@ -254,3 +258,26 @@ def definitions(draw: st.DrawFn) -> EntityDef:
 def json_blocks(page: str) -> list[str]:
     """The contents of the page's ```json code blocks."""
     return [body for _, body in re.findall(r"^(`{3,})json\n(.*?)\n\1$", page, flags=re.MULTILINE | re.DOTALL)]
+
+
+def field_blocks(page: str) -> dict[str, dict[str, str]]:
+    """Each field of a page as Markdown: its heading's code (as written) -> anchor and its `- **Key:** value` lines."""
+    blocks: dict[str, dict[str, str]] = {}
+    for heading, anchor, body in re.findall(r"^##### (.+) \{#([^}]+)\}\n\n((?:- .*\n)+)", page, flags=re.MULTILINE):
+        facts = dict(re.findall(r"^- \*\*([A-Za-z-]+):\*\* (.*)$", body, flags=re.MULTILINE))
+        blocks[heading] = {"anchor": anchor, **facts}
+    return blocks
+
+
+def rendered_fields(html: str) -> dict[str, dict[str, str]]:
+    """Each field of a rendered page: its heading's id -> code as shown and the text of each fact."""
+    found: dict[str, dict[str, str]] = {}
+    for anchor, heading, items in re.findall(r'<h5 id="([^"]*)">(.*?)</h5>\s*<ul>(.*?)</ul>', html, flags=re.DOTALL):
+        # mkdocs' permalink (¶) is not the code.
+        code = "".join(Rendered(re.sub(r'<a class="headerlink".*?</a>', "", heading)).text)
+        facts = {
+            key: "".join(Rendered(value).text)
+            for key, value in re.findall(r"<li><strong>([^<]*):</strong> (.*?)</li>", items, flags=re.DOTALL)
+        }
+        found[anchor] = {"code": code, **facts}
+    return found

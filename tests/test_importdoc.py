@@ -227,27 +227,48 @@ def test_any_definition_reads_back_from_its_page(entity: EntityDef) -> None:
     assert_round_trip(entity)
 
 
+DIRECTION = '- **Label:** Direction\n- **Type:** enum\n- **JSON:** a string holding one option id, such as `"1"`\n'
+
+
 @pytest.mark.parametrize(
     ("change", "message", "line_starts"),
     [
         (("| Entity code | CDR |\n", ""), "the 'Entity properties' table has no 'Entity code' row", "# CDR"),
-        (("| callId | *Call Id* | text | No | No |", "| callId | text | No | No |"), "expected 7 cells", "| callId |"),
         (
-            ("| mos | *Mos* | number, 1 to 5 |", "| mos | *Mos* | number, 1 up to 5 |"),
+            (
+                "##### callId {#callId}\n\n- **Label:** *Call Id*\n- **Type:** text\n",
+                "##### callId {#callId}\n\n- **Label:** *Call Id*\n",
+            ),
+            "field 'callId': no '- **Type:**' line",
+            "##### callId",
+        ),
+        (
+            ("- **Type:** number, 1 to 5\n", "- **Type:** number, 1 up to 5\n"),
             "Type: expected a range",
-            "| mos |",
+            "- **Type:** number, 1 up",
         ),
         (
-            ("| direction | Direction | enum | Yes |", "| direction | Direction | enum | Maybe |"),
-            "required: expected Yes or No",
-            "| direction |",
+            (DIRECTION + "- **Required:** yes", DIRECTION + "- **Required:** maybe"),
+            "Required: expected yes or no",
+            "- **Required:** maybe",
         ),
-        (("`1` Voice<br>", "Voice<br>"), "Options: expected", "| callType |"),
+        (("- **Options:** `1`&nbsp;Voice · ", "- **Options:** Voice · "), "Options: expected", "- **Options:** Voice"),
+        (
+            ("- **Label:** *Imsi*\n", "- **Label:** *Imsi*\n- **Label:** IMSI\n"),
+            "expected one each of Label, Type",
+            "- **Label:** IMSI",
+        ),
+        (
+            ("##### name {#name}\n", "- **Label:** Orphan\n##### name {#name}\n"),
+            "outside a field",
+            "- **Label:** Orphan",
+        ),
+        (("##### name {#name}\n", "##### name\n"), "expected a field heading", "##### name"),
         (("\n## Fields\n", "\n## Layout\n"), "no '## Fields' heading", "# CDR"),
         (
-            ("| imsi | *Imsi* |", "| callId | *Imsi* |"),
-            "field 'callId': duplicate field code (first at line 38)",
-            "| callId | *Imsi*",
+            ("##### imsi {#imsi}", "##### callId {#imsi}"),
+            "field 'callId': duplicate field code (first at line",
+            "##### callId {#imsi}",
         ),
     ],
 )

@@ -191,7 +191,7 @@ def test_read_only_fields_marked_in_the_record_and_references_marked(generated: 
 
 def test_the_template_only_places_the_header_above_the_serialised_document() -> None:
     template = (ROOT / "templates" / "openapi" / "document.yaml.jinja").read_text(encoding="utf-8")
-    assert template == "{{ header }}\n{{ document | yaml }}"
+    assert template == "{{ header }}\n{{ document | json }}"
 
 
 def test_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:

@@ -8,13 +8,18 @@ from generator.definitions.load import Mapping, Node
 from generator.importdoc.page import Line, Page, quoted, split_cells
 from generator.targets.markdown import unescape
 
-FIELD_HEADER = ["Field", "Label", "Type", "Required", "Read-only", "Notes", "Options"]
 EMPTY = "*(empty)*"
+# A field's heading, `##### callType {#callType}`: the code as `md` wrote it, then its anchor.
+_FIELD = re.compile(r"##### (?P<code>.+) \{#[^{}\s]+\}\Z")
+# A field's facts, one list item each: `- **Type:** number, 1 to 5`.
+_ITEM = re.compile(r"- \*\*(?P<key>[A-Za-z-]+):\*\* (?P<value>.*)\Z")
+_ITEMS = ("Label", "Type", "JSON", "Required", "Read-only", "Notes", "Options")
 _TYPE = re.compile(r"(?P<type>[a-z]+)(?P<multiline>, multi-line)?(?: → (?P<target>[^,]+))?(?:, (?P<range>.+))?\Z")
 _LINK = re.compile(r"\[(?P<text>.*)\]\([^()]*\)\Z")
 _RANGE = re.compile(r"(?:(?P<low>\S+) to (?P<high>\S+)|min (?P<min>\S+)|max (?P<max>\S+))\Z")
-_OPTION = re.compile(r"(?:\A|<br>)`(-?[0-9]+)` ")
-_FLAGS = {"Yes": True, "No": False}
+# Options are `id`&nbsp;label, joined by ` · `; a label's own backticks are escaped, so `id` starts one.
+_OPTION = re.compile(r"(?:\A| · )`(-?[0-9]+)`&nbsp;")
+_FLAGS = {"yes": True, "no": False}
 
 
 def italic(cell: str) -> bool:
@@ -43,7 +48,12 @@ class _Reader:
         blocks: dict[str, list[Line]] = {"": []}
         current = blocks[""]
         fence: str | None = None
-        for line in self.lines:
+        lines = self.lines
+        # The front matter (mkdocs' page title) repeats the display name the page states below.
+        if lines and lines[0].text == "---":
+            end = next((i for i, line in enumerate(lines[1:], 1) if line.text == "---"), 0)
+            lines = lines[end + 1 :]
+        for line in lines:
             stripped = line.text.strip()
             if fence is not None:
                 if stripped == fence:
@@ -102,23 +112,40 @@ class _Reader:
 
     def panels(self, lines: list[Line], title: Line) -> Node:
         panels: list[tuple[Line, list[tuple[Line, list[Node]]]]] = []
-        rows: list[Node] | None = None
+        fields: list[Node] | None = None
+        field: tuple[Line, dict[str, tuple[Line, str]]] | None = None
+
+        def close() -> None:
+            nonlocal field
+            if field is not None and fields is not None:
+                fields.append(self.field(*field))
+            field = None
+
         for line in lines:
+            if line.text.startswith(("### ", "#### ", "##### ")):
+                close()
             if line.text.startswith("### "):
                 panels.append((line, []))
-                rows = None
+                fields = None
             elif line.text.startswith("#### "):
                 if not panels:
                     raise self.error(line, "a section heading (####) before any panel heading (###)")
-                rows = []
-                panels[-1][1].append((line, rows))
-            elif line.text.startswith("|"):
-                cells = split_cells(line.text)
-                if rows is None:
-                    raise self.error(line, "a table outside a section (expected a '#### <section>' heading first)")
-                if cells == FIELD_HEADER or all(re.fullmatch(r":?-+:?", c) for c in cells):
-                    continue
-                rows.append(self.field(line, cells))
+                fields = []
+                panels[-1][1].append((line, fields))
+            elif line.text.startswith("##### "):
+                if fields is None:
+                    raise self.error(
+                        line, "a field heading (#####) outside a section (expected '#### <section>' first)"
+                    )
+                field = (line, {})
+            elif item := _ITEM.match(line.text):
+                if field is None:
+                    raise self.error(line, "a field's line outside a field (expected '##### <code> {#<anchor>}' first)")
+                key = item["key"]
+                if key not in _ITEMS or key in field[1]:
+                    raise self.error(line, f"expected one each of {', '.join(_ITEMS)} under a field, got {key!r}")
+                field[1][key] = (line, item["value"])
+        close()
         return self.page.sequence(
             [
                 self.page.mapping(
@@ -148,39 +175,51 @@ class _Reader:
             title.number,
         )
 
-    def field(self, line: Line, cells: list[str]) -> Mapping:
-        if len(cells) != len(FIELD_HEADER):
-            raise self.error(line, f"expected {len(FIELD_HEADER)} cells ({', '.join(FIELD_HEADER)}), got {len(cells)}")
-        code, label, type_cell, required, read_only, notes, options = cells
-        kind = _TYPE.match(type_cell)
-        if kind is None:
-            raise self.error(line, f"Type: expected a type such as `number, 0 to 5`, got {quoted(type_cell)}")
-        n = line.number
+    def field(self, heading: Line, items: dict[str, tuple[Line, str]]) -> Mapping:
+        found = _FIELD.match(heading.text)
+        if found is None:
+            raise self.error(heading, "expected a field heading `##### <code> {#<anchor>}`")
+        for key in ("Label", "Type", "Required", "Read-only"):
+            if key not in items:
+                raise self.error(heading, f"field {quoted(unescape(found['code']))}: no '- **{key}:**' line")
+        n = heading.number
         scalar = self.page.scalar
-        entries: list[tuple[str, Node]] = [("code", scalar(unescape(code), n)), ("type", scalar(kind["type"], n))]
+        type_line, type_text = items["Type"]
+        kind = _TYPE.match(type_text)
+        if kind is None:
+            raise self.error(type_line, f"Type: expected a type such as `number, 0 to 5`, got {quoted(type_text)}")
+        entries: list[tuple[str, Node]] = [
+            ("code", scalar(unescape(found["code"]), n)),
+            ("type", scalar(kind["type"], type_line.number)),
+        ]
+        label_line, label = items["Label"]
         if not italic(label):
-            entries.append(("label", scalar(unescape(label), n)))
-        for key, cell in (("required", required), ("readOnly", read_only)):
-            if cell not in _FLAGS:
-                raise self.error(line, f"{key}: expected Yes or No, got {quoted(cell)}")
-            entries.append((key, scalar(_FLAGS[cell], n)))
-        if notes:
-            entries.append(("notes", scalar(text(notes), n)))
-        if options:
-            entries.append(("options", self.options(line, options)))
+            entries.append(("label", scalar(unescape(label), label_line.number)))
+        for key, name in (("required", "Required"), ("readOnly", "Read-only")):
+            line, value = items[name]
+            # The Read-only line says more after its yes: set once at creation, or never sent.
+            flag = re.split("[,:]", value, maxsplit=1)[0]
+            if flag not in _FLAGS:
+                raise self.error(line, f"{name}: expected yes or no, got {quoted(value)}")
+            entries.append((key, scalar(_FLAGS[flag], line.number)))
+        if "Notes" in items:
+            line, notes = items["Notes"]
+            entries.append(("notes", scalar(text(notes), line.number)))
+        if "Options" in items:
+            entries.append(("options", self.options(*items["Options"])))
         if kind["multiline"]:
-            entries.append(("multiline", scalar(True, n)))
+            entries.append(("multiline", scalar(True, type_line.number)))
         if kind["target"]:
             link = _LINK.match(kind["target"])
-            entries.append(("target", scalar(unescape(link["text"] if link else kind["target"]), n)))
+            entries.append(("target", scalar(unescape(link["text"] if link else kind["target"]), type_line.number)))
         if kind["range"]:
-            entries += self.bounds(line, kind["range"])
+            entries += self.bounds(type_line, kind["range"])
         return self.page.mapping(entries, n)
 
     def options(self, line: Line, cell: str) -> Node:
         starts = list(_OPTION.finditer(cell))
         if not starts or starts[0].start() != 0:
-            raise self.error(line, f"Options: expected `id` label, ... separated by <br>, got {quoted(cell)}")
+            raise self.error(line, f"Options: expected `id`&nbsp;label, ... separated by ' · ', got {quoted(cell)}")
         items = []
         for current, following in zip(starts, [*starts[1:], None], strict=False):
             label = cell[current.end() : following.start() if following else len(cell)]

@@ -47,7 +47,9 @@ AMBIGUOUS = frozenset({"l", "I", "O"})
 def words(text: str, split_case: bool = True) -> list[str]:
     """Split tenant text into accent-folded words at separators and (for codes) case changes."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    chars = [c for c in folded if not unicodedata.combining(c)]
+    # Accents go with the combining marks; NFC then joins what NFKD split without one (Hangul's
+    # syllables), so that a caseless script keeps its letters.
+    chars = list(unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c))))
     result: list[str] = []
     current = ""
     for i, char in enumerate(chars):

@@ -31,7 +31,7 @@ import jinja2
 from generator.diagnostics import InputError, Location
 from generator.model.entities import Entity, Project
 from generator.targets.environment import builtin_templates
-from generator.targets.python import format_python
+from generator.targets.python import format_python, format_with_black
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -155,6 +155,9 @@ def render_target(target: Target, project: Project, env: jinja2.Environment, sou
     files: dict[str, str] = {}
     for output in target.files:
         template = env.get_template(f"{target.name}/{output.template}")
+        # The built-in templates write black's style (tests/test_format.py proves it), so black runs on
+        # their output only where a line could differ; any other template's output goes through black.
+        formatter = format_python if _builtin(template) else format_with_black
         if output.each == "entity":
             contexts = [
                 (entity_path(module, entity, output.path), entity_context(target, module, project, entity))
@@ -168,8 +171,15 @@ def render_target(target: Target, project: Project, env: jinja2.Environment, sou
                     Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}"
                 )
             text = template.render(context)
-            files[path] = format_python(text) if output.format == "python" else text
+            files[path] = formatter(text) if output.format == "python" else text
     return files
+
+
+def _builtin(template: jinja2.Template) -> bool:
+    """A template shipped with dfgen, not an override or a project's own."""
+    return template.filename is not None and Path(template.filename).resolve().is_relative_to(
+        builtin_templates().resolve()
+    )
 
 
 def entity_path(module: ModuleType | None, entity: Entity, pattern: str) -> str:

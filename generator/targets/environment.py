@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.definitions.canonical import dump_yaml
 from generator.targets.documents import dump_document
 from generator.targets.markdown import md
 from generator.targets.python import pyrepr
@@ -35,6 +36,7 @@ def environment(template_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     )
     env.filters["py"] = pyrepr
     # Documents are data serialised whole, never text stitched together in a template.
-    env.filters["yaml"] = dump_document
+    env.filters["yaml"] = dump_yaml
+    env.filters["json"] = dump_document
     env.filters["md"] = md
     return env

@@ -17,18 +17,28 @@ _REFERENCED = frozenset("~:@")
 # Unicode digits: Python-Markdown reads `\d`), a rule (`---`), an admonition (`!!!`).
 _LEADING = re.compile(r"[-+!]|\d+[.)]")
 
-_UNESCAPE = re.compile(r"<br/?>|\\([!-/:-@\[-`{-~])|&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
+_UNESCAPE = re.compile(
+    r"<br/?>|\\([!-/:-@\[-`{-~])|&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));"
+    r"|<code>U\+([0-9A-F]{4,6})</code>"
+)
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
 # Any character escape_each changes wherever it stands, and `www.`: text with none of these, no
 # leading marker and no blank at either end is its own Markdown.
 _SPECIALS = "".join(sorted(_BACKSLASHED | set(_ENTITIES) | _REFERENCED))
-_NEEDS_ESCAPING = re.compile(rf"[{re.escape(_SPECIALS)}\n\x85\x00-\x1f\x7f\u2028\u2029]|[wW]{{3}}\.")
+_NEEDS_ESCAPING = re.compile(
+    rf"[{re.escape(_SPECIALS)}\n\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[wW]{{3}}\."
+)
+# Bidi controls: an override (U+202E) in a display name would reverse the page's own sentence.
+_SEPARATORS = frozenset("\u2028\u2029")
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def md(value: object) -> str:
     """Tenant text as Markdown that shows exactly that text on one line; newlines become <br>.
+
+    Controls and bidi controls show as `U+202E` in <code>, so none reaches the page raw.
 
     Reversible by `unescape`: the result holds no raw line break, no `|`, `<` or `&` of its
     own, and no leading or trailing whitespace, so it fits a table cell, a heading or a paragraph.
@@ -54,6 +64,8 @@ def escape_each(text: str) -> str:
             # NEL breaks lines in many editors; HTML cannot hold it as a reference (it maps
             # &#133; to U+2026), so it shows as the line break it means, spelt apart from \n.
             out.append("<br/>")
+        elif shown_as_code(char):
+            out.append(f"<code>U+{ord(char):04X}</code>")
         elif char in _ENTITIES:
             out.append(_ENTITIES[char])
         elif char in _BACKSLASHED:
@@ -62,7 +74,6 @@ def escape_each(text: str) -> str:
             char in _REFERENCED
             or index < lead
             or index >= trail
-            or _invisible(char)
             or (char == "." and text[max(0, index - 3) : index].lower() == "www")
         ):
             # Leading and trailing blanks would be trimmed; line breaks other than \n would
@@ -78,18 +89,34 @@ def escape_each(text: str) -> str:
     return "".join(out)
 
 
+def shown_as_code(char: str) -> bool:
+    """Controls (CR, tab, NUL, C1 but NEL), line and paragraph separators and bidi controls: shown as U+XXXX.
+
+    Raw, they would be invisible, break the line or reorder the text around them; as character
+    references they reach the browser as themselves (and &#128;..&#159; as Windows-1252).
+    """
+    code = ord(char)
+    return (
+        (code < 0x20 and char != "\n")
+        or (0x7F <= code <= 0x9F and char != "\x85")
+        or char in _SEPARATORS
+        or char in _BIDI
+    )
+
+
 def _invisible(char: str) -> bool:
     """C0 controls (CR, tab, ...), DEL and the line and paragraph separators U+2028, U+2029."""
-    # C1 controls other than NEL stay as they are: HTML would read &#128;..&#159; as Windows-1252.
     code = ord(char)
     return code < 0x20 or code == 0x7F or code in (0x2028, 0x2029)
 
 
 def unescape(markdown: str) -> str:
-    """The text `md` was given: <br>, backslash escapes and character references undone."""
+    """The text `md` was given: <br>, backslash escapes, character references and U+XXXX codes undone."""
 
     def one(match: re.Match[str]) -> str:
-        escaped, decimal, hexadecimal, name = match.groups()
+        escaped, decimal, hexadecimal, name, shown = match.groups()
+        if shown is not None:
+            return chr(int(shown, 16))
         if escaped is not None:
             return escaped
         if decimal is not None or hexadecimal is not None:
