@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from generator.diff.sources import diff_paths, diff_revision
 from generator.importdoc.read import import_page
 from generator.output.files import compare, expected_digests, write, write_files
 from generator.pipeline import Settings, Source, read_sources
-from generator.targets.engine import available_targets, find_target, template_origin
+from generator.targets.engine import available_targets, find_target, override_problems, template_origin
 from generator.targets.environment import builtin_templates
 from generator.tenant import api as tenant_api
 from generator.tenant import fetch as tenant
@@ -74,7 +75,7 @@ class _Run:
 
 def _prepare(definitions: Path | None, out: Path | None, use_cache: bool) -> _Run:
     """The configuration merged with the flags, and the definition files read."""
-    config = load_config()
+    config = _load_checked_config()
     definitions_path = definitions or config.definitions
     sources = read_sources(definitions_path, config.shown)
     settings = Settings(config.pins, config.targets, config.template_dirs, config.api)
@@ -87,6 +88,15 @@ def _prepare(definitions: Path | None, out: Path | None, use_cache: bool) -> _Ru
     if folder is not None:
         key = cache.run_key(sources, shown, settings, [*config.template_dirs, builtin_templates()])
     return _Run(config, out or config.out, sources, shown, settings, folder, key)
+
+
+def _load_checked_config() -> Config:
+    """The configuration, refused when an override file replaces no template (a typo in its name)."""
+    config = load_config()
+    problems = override_problems(config.template_dirs, config.shown)
+    if problems:
+        raise InputError(problems)
+    return config
 
 
 def _builtin_context(name: str, config: Config) -> bool:
@@ -151,7 +161,9 @@ def check(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     for label, paths in (("missing", changes.added), ("stale", changes.changed), ("obsolete", changes.removed)):
         for path in paths:
             click.echo(f"{label}: {shown}/{path}")
-    click.echo(f"dfgen: {shown} is out of date; run `dfgen generate`", err=True)
+    # The same folders as this check: `dfgen generate` alone would write the configured ones.
+    flags = [*(["--definitions", str(definitions)] if definitions else []), *(["--out", str(out)] if out else [])]
+    click.echo(f"dfgen: {shown} is out of date; run `{shlex.join(['dfgen', 'generate', *flags])}`", err=True)
     sys.exit(EXIT_STALE)
 
 
@@ -267,7 +279,7 @@ def schema(api: bool, output: Path | None) -> None:
 def targets() -> None:
     """List the targets, and where each template comes from (built-in or an override)."""
     with reported_input_errors():
-        config = load_config()
+        config = _load_checked_config()
         template_dirs = config.template_dirs
         for target in available_targets(template_dirs):
             enabled = "on " if target.name in config.targets else "off"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ KEYS = (
     "deadline",
     "site-name",
 )
+PIN_KEYS = ("fields", "enums", "options", "module")
 # The built-in targets; a project may add its own (see generator/targets/engine.py).
 TARGETS = ("models", "openapi", "docs")
 CACHE = ".dfgen-cache"
@@ -48,6 +50,18 @@ class Pins:
     fields: Mapping[str, str] = field(default_factory=dict)
     enums: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    # The entity's module name, for two entity codes that would share one.
+    module: str | None = None
+    # Where the pins were read (pyproject.toml, or REV:pyproject.toml for diff), for messages.
+    source: str = "pyproject.toml"
+    # Where each pin is written, by its path under the entity's table: () for the table itself,
+    # ("fields", "callType"), ("options", "codec", "1"). Messages only: not part of the cache key.
+    lines: Mapping[tuple[str, ...], tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path: str) -> Location:
+        """Where a pin (or the entity's table) is written, as exactly as it is known."""
+        line, column = self.lines.get(path, (0, 0))
+        return Location(self.source, line, column)
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,7 @@ def load_config(start: Path | None = None) -> Config:
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError.at(Location(shown), f"cannot read [tool.dfgen]: {error}") from None
-    return parse_config(dfgen_table(text, shown), pyproject.parent, shown)
+    return parse_config(dfgen_table(text, shown), pyproject.parent, shown, key_lines(text))
 
 
 def dfgen_table(text: str, shown: str) -> Mapping[str, Any]:
@@ -148,7 +162,9 @@ def dfgen_table(text: str, shown: str) -> Mapping[str, Any]:
     return table
 
 
-def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
+def parse_config(
+    table: Mapping[str, Any], root: Path, shown: str, lines: Mapping[tuple[str, ...], tuple[int, int]] | None = None
+) -> Config:
     """A Config from the [tool.dfgen] table, or InputError naming the bad key."""
     where = Location(shown)
     for key in table:
@@ -167,6 +183,11 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
     if not isinstance(targets, list) or not all(isinstance(t, str) and t.isidentifier() for t in targets):
         raise InputError.at(where, "[tool.dfgen] targets: expected a list of target names, such as models")
     templates = text("templates", None)
+    if templates and not (root / templates).is_dir():
+        state = "is not a folder" if (root / templates).exists() else "does not exist"
+        raise InputError.at(
+            where, f"[tool.dfgen] templates: {templates!r} {state} (create the folder of overrides, or remove the key)"
+        )
     cache = table.get("cache", CACHE)
     if cache is not False and not (isinstance(cache, str) and cache):
         raise InputError.at(where, "[tool.dfgen] cache: expected a folder, or false for no cache")
@@ -185,7 +206,7 @@ def parse_config(table: Mapping[str, Any], root: Path, shown: str) -> Config:
         token_env=text("token-env", "DEMANDFLOW_TOKEN") or "DEMANDFLOW_TOKEN",
         definition_path=definition_path,
         list_path=list_path,
-        pins=parse_pins(table.get("pins", {}), where),
+        pins=parse_pins(table.get("pins", {}), where, lines or {}),
         cache=root / cache if cache else None,
         connect_timeout=seconds(table, "connect-timeout", Config.connect_timeout, where),
         read_timeout=seconds(table, "read-timeout", Config.read_timeout, where),
@@ -215,15 +236,25 @@ def api_path_problem(definition_path: str, list_path: str) -> tuple[str, str] | 
     return None
 
 
-def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
-    """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables."""
+def parse_pins(
+    table: Any, where: Location, lines: Mapping[tuple[str, ...], tuple[int, int]] | None = None
+) -> dict[str, Pins]:
+    """[tool.dfgen.pins.<ENTITY>] fields / enums / options tables and module name."""
     if not isinstance(table, dict):
         raise InputError.at(where, "[tool.dfgen.pins]: expected a table of entities")
     pins = {}
     for entity, entry in table.items():
         prefix = f"[tool.dfgen.pins.{entity}]"
-        if not isinstance(entry, dict) or any(k not in ("fields", "enums", "options") for k in entry):
-            raise InputError.at(where, f"{prefix}: expected the tables fields, enums and options")
+        if not isinstance(entry, dict):
+            raise InputError.at(where, f"{prefix}: expected the tables fields, enums and options, and module")
+        for key in entry:
+            if key not in PIN_KEYS:
+                close = difflib.get_close_matches(key, PIN_KEYS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (expected {', '.join(PIN_KEYS)})"
+                raise InputError.at(where, f"{prefix}: unknown key {key!r}{hint}")
+        module = entry.get("module")
+        if module is not None and not isinstance(module, str):
+            raise InputError.at(where, f'{prefix} module: expected module = "python_module_name"')
         fields, enums, options = entry.get("fields", {}), entry.get("enums", {}), entry.get("options", {})
         for name, mapping in (("fields", fields), ("enums", enums)):
             if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
@@ -237,5 +268,49 @@ def parse_pins(table: Any, where: Location) -> dict[str, Pins]:
             ):
                 raise InputError.at(where, f'{prefix}.options.{code}: expected "<option id>" = "MEMBER_NAME"')
             parsed_options[code] = {int(k): v for k, v in members.items()}
-        pins[entity] = Pins(fields=dict(fields), enums=dict(enums), options=parsed_options)
+        prefix_path = ("tool", "dfgen", "pins", entity)
+        found = {path[4:]: place for path, place in (lines or {}).items() if path[:4] == prefix_path}
+        pins[entity] = Pins(dict(fields), dict(enums), parsed_options, module, where.source, found)
     return pins
+
+
+_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_KEY_LINE = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
+_HEADER = re.compile(rf"\s*\[\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*\]")
+
+
+def _key_path(dotted: str) -> tuple[str, ...]:
+    """A TOML dotted key as its parts, unquoted: `pins.CDR."1"` -> ("pins", "CDR", "1")."""
+    node: Any = tomllib.loads(f"{dotted} = 0")
+    path: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        path.append(key)
+    return tuple(path)
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """The line and column where each table and key of a TOML text is first written, for messages.
+
+    Only table headers and `key = ...` lines are read, which is how pins are written; a key in
+    an inline table or a multi-line value is not found and its messages name the file alone.
+    """
+    found: dict[tuple[str, ...], tuple[int, int]] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        matched = header or _KEY_LINE.match(line)
+        if matched is None:
+            continue
+        try:
+            path = _key_path(matched.group(1))
+        except tomllib.TOMLDecodeError:
+            continue
+        if header:
+            table = path
+        else:
+            path = table + path
+        column = len(line) - len(line.lstrip()) + 1
+        for end in range(1, len(path) + 1):
+            found.setdefault(path[:end], (number, column))
+    return found

@@ -32,7 +32,8 @@ class Location:
 
     def __str__(self) -> str:
         if self.line:
-            return f"{self.source}:{self.line}:{self.column}"
+            # A column of 0 is unknown (a template error gives a line only).
+            return f"{self.source}:{self.line}:{self.column}" if self.column else f"{self.source}:{self.line}"
         if self.path:
             return f"{self.source}: {self.path}"
         return self.source

@@ -93,5 +93,5 @@ class Settings:
 
 def generate(sources: list[Source], definitions_source: str, settings: Settings) -> dict[str, str]:
     """{path under the output folder: contents} for the definition files read as `sources`."""
-    project = build_project(parse_sources(sources), settings.pins, settings.api)
+    project = build_project(parse_sources(sources), settings.pins, settings.api, strict_pins=True)
     return render_targets(project, settings.targets, settings.template_dirs, definitions_source)

@@ -18,6 +18,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from generator.cli import main
 from tests.conftest import CDR_DEFINITION, ROOT
@@ -105,10 +106,23 @@ def test_the_recipe_runs_on_pull_requests_weekly_and_on_demand() -> None:
     assert uses[-1] == "peter-evans/create-pull-request"
 
 
-def test_the_recipe_installs_dfgen_from_a_direct_reference() -> None:
-    # `pip install dfgen` from PyPI would install an unrelated project of that name.
+def test_the_recipe_installs_dfgen_by_its_own_name_at_a_commit_the_team_fills_in() -> None:
+    # `pip install dfgen` from PyPI would install an unrelated project of that name, and a tag
+    # written into the recipe would name one that dfgen does not have.
     requirement = load_recipe()["env"]["DFGEN"]
-    assert re.fullmatch(r"dfgen @ git\+https://\S+@v\d+\.\d+\.\d+", requirement), requirement
+    assert requirement == "demandflow-dfgen @ git+<dfgen repository URL>@<commit>"
+    # As it is, pip refuses it at once (no network), rather than installing something else.
+    refused = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", requirement],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0 and "Invalid requirement" in refused.stderr, refused.stderr
+    # Filled in, it is a direct reference to dfgen's distribution at one commit.
+    filled = requirement.replace("<dfgen repository URL>", "https://git.example.invalid/dfgen")
+    parsed = Requirement(filled.replace("<commit>", "0123456789abcdef0123456789abcdef01234567"))
+    assert parsed.name == "demandflow-dfgen" and parsed.url is not None and parsed.url.startswith("git+https://")
     installs = [
         step["run"] for job in load_recipe()["jobs"].values() for step in job["steps"] if "pip" in step.get("run", "")
     ]

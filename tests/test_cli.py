@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -256,3 +257,15 @@ def test_generated_files_get_the_mode_of_any_new_file(project: Path) -> None:
     for path in (project / "src" / "myapp" / "demandflow").rglob("*"):
         if path.is_file():
             assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
+@pytest.mark.parametrize("flags", [[], ["--out", "other out"], ["--definitions", "defs/ticket.yaml", "--out", "o"]])
+def test_the_stale_hint_is_the_command_that_makes_check_pass(project: Path, flags: list[str]) -> None:
+    """`check --out X` must not send the user to regenerate the configured folder instead of X."""
+    stale = dfgen(project, "check", *flags)
+    assert stale.returncode == 1
+    hint = stale.stderr.rsplit("; run `", 1)[1].removesuffix("`\n")
+    argv = shlex.split(hint)
+    assert argv[:2] == ["dfgen", "generate"] and argv[2:] == flags
+    assert dfgen(project, *argv[1:]).returncode == 0
+    assert dfgen(project, "check", *flags).returncode == 0

@@ -21,8 +21,13 @@ def test_the_wheel_generates_outside_the_checkout(tmp_path: Path) -> None:
         check=False,
     )
     assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("dfgen-*.whl")
+    # The distribution's own name: `dfgen` on PyPI is another project.
+    (wheel,) = wheels.glob("demandflow_dfgen-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    assert "\nName: demandflow-dfgen\n" in zipfile.ZipFile(wheel).read(metadata).decode("utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"pip install dist/{wheel.name}" in readme, "the README's wheel install names the wheel pip builds"
     for template in ("models/entity.py.jinja", "models/target.toml", "openapi/target.toml", "docs/index.md.jinja"):
         assert f"generator/templates/{template}" in names
     installed = tmp_path / "site"

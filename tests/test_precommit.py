@@ -61,6 +61,14 @@ def run_hook(project: Path, env: dict[str, str], hook: str) -> subprocess.Comple
     return pre_commit(project, env, "run", hook, "--hook-stage", "manual", "--all-files", "--color", "never")
 
 
+def readme_config(marker: str) -> str:
+    """The README's .pre-commit-config.yaml snippet that holds `marker`, as printed."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### pre-commit", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    [snippet] = [block for block in re.findall(r"```yaml\n(.*?)```", section, flags=re.S) if marker in block]
+    return snippet
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """One pre-commit store for the module, so the hooks' virtualenv is installed once."""
@@ -104,12 +112,10 @@ def template_project(
     generated = run(project, env, sys.executable, "-m", "generator", "generate")
     assert generated.returncode == 0, generated.stderr
     repo, head = hook_repo
-    # The README's snippet, with this working tree in place of the published repository.
-    (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {repo.as_posix()}\n    rev: {head}\n    hooks:\n"
-        "      - id: dfgen-check\n      - id: dfgen-generate\n        stages: [manual]\n",
-        encoding="utf-8",
-    )
+    # The README's snippet, with this working tree and its commit in place of the placeholders.
+    snippet = readme_config("repo: <dfgen repository URL>")
+    snippet = snippet.replace("<dfgen repository URL>", repo.as_posix()).replace("<commit>", head)
+    (project / ".pre-commit-config.yaml").write_text(snippet, encoding="utf-8")
     assert run(project, env, "git", "init", "-q").returncode == 0
     commit_all(project, env, "definitions and generated models")
     return project
@@ -179,3 +185,28 @@ def test_installed_hook_refuses_a_commit_with_stale_generated_code(project: Path
     accepted = run(project, env, "git", "commit", "-m", "relabel callType")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert run(project, env, "git", "rev-list", "--count", "HEAD").stdout.strip() == "2"
+
+
+def test_the_readme_names_no_tag_for_the_hooks() -> None:
+    """dfgen has no release tags: the remote snippet's rev is a placeholder for a commit, not a made-up tag."""
+    snippet = readme_config("repo: <dfgen repository URL>")
+    assert re.search(r"^    rev: <commit> ", snippet, flags=re.M), snippet
+
+
+@pytest.fixture()
+def local_hook_project(project: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """The project with the README's local hook, and an environment whose PATH has this dfgen."""
+    (project / ".pre-commit-config.yaml").write_text(readme_config("repo: local"), encoding="utf-8")
+    return project, {**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+
+
+def test_the_readme_s_local_hook_passes_then_names_the_stale_file(
+    local_hook_project: tuple[Path, dict[str, str]],
+) -> None:
+    project, env = local_hook_project
+    passed = pre_commit(project, env, "run", "dfgen-check", "--all-files", "--color", "never")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    relabel(project)
+    failed = pre_commit(project, env, "run", "dfgen-check", "--all-files", "--color", "never")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert STALE in failed.stdout and "run `dfgen generate`" in failed.stdout

@@ -12,7 +12,7 @@ from generator.model.build import build_project
 from generator.pipeline import load_definitions
 from generator.targets.engine import _context_module, available_targets, entity_context, project_context
 from tests.conftest import ROOT
-from tests.test_cli import SMALL, dfgen
+from tests.test_cli import SMALL, dfgen, snapshot
 
 EXAMPLE = ROOT / "docs" / "examples" / "sql"
 
@@ -90,3 +90,113 @@ def test_the_documented_template_context_is_what_templates_receive() -> None:
                 keys = set(project_context(target, module, project, "definitions"))
             actual[(f"{target.name}/{output.template}", output.each)] = keys
     assert documented_contract() == actual
+
+
+def write(path: Path, text: str) -> None:
+    """Write a template or manifest, making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def refused(project: Path, *commands: str) -> str:
+    """The stderr of each command, which must exit 2 without a traceback and write nothing; the first one's."""
+    before = snapshot(project)
+    messages = []
+    for command in commands:
+        result = dfgen(project, command)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr and result.stderr.count("\n") >= 1
+        messages.append(result.stderr)
+    assert snapshot(project) == before
+    assert len(set(messages)) == 1, messages
+    return messages[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{% for field in %}", "7: template syntax error: Expected an expression, got 'end of statement block'"),
+        ("{{ entity.nope }}", "7: template error: 'generator.model.entities.Entity object' has no attribute 'nope'"),
+        ("{{ entity.fields(1) }}", "7: template error: TypeError: 'tuple' object is not callable"),
+        ("{% include 'sql/columns.jinja' %}", "7: template error: no template sql/columns.jinja"),
+        ("{{ 1 // 0 }}", "7: template error: ZeroDivisionError: integer division or modulo by zero"),
+    ],
+)
+def test_a_template_error_is_bad_input_at_the_template_line(project: Path, line: str, message: str) -> None:
+    template = project / "dfgen-templates" / "sql" / "table.sql.jinja"
+    text = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    text.insert(6, line + "\n")
+    template.write_text("".join(text), encoding="utf-8")
+    stderr = refused(project, "generate", "check")
+    assert stderr == f"error: dfgen-templates/sql/table.sql.jinja:{message}\n"
+
+
+def test_an_error_in_an_override_of_a_built_in_template_names_the_override(project: Path) -> None:
+    write(project / "dfgen-templates" / "docs" / "index.md.jinja", "# Entities\n\n{{ project.nope }}\n")
+    stderr = refused(project, "generate")
+    assert stderr == (
+        "error: dfgen-templates/docs/index.md.jinja:3: template error: "
+        "'generator.model.entities.Project object' has no attribute 'nope'\n"
+    )
+
+
+def test_a_manifest_naming_a_missing_template_is_bad_input(project: Path) -> None:
+    manifest = project / "dfgen-templates" / "sql" / "target.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("table.sql.jinja", "tabel.sql.jinja"))
+    assert refused(project, "generate") == (
+        "error: dfgen-templates/sql/target.toml: [[files]] tabel.sql.jinja: no such template in dfgen-templates/sql\n"
+    )
+
+
+def test_python_output_that_black_cannot_read_is_bad_input(project: Path) -> None:
+    manifest = project / "dfgen-templates" / "sql" / "target.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + 'format = "python"\n', encoding="utf-8")
+    # A line too long for black to leave alone, so that black reads the (SQL) output.
+    template = project / "dfgen-templates" / "sql" / "table.sql.jinja"
+    template.write_text(template.read_text(encoding="utf-8") + "-- {{ '-' * 120 }}\n", encoding="utf-8")
+    stderr = refused(project, "generate")
+    assert stderr == (
+        'error: dfgen-templates/sql/table.sql.jinja: format = "python", but black cannot read the output: '
+        "cannot parse for target version Python 3.10: 1:13\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("relative", "hint"),
+    [
+        ("docs/indx.md.jinja", "did you mean dfgen-templates/docs/index.md.jinja?"),
+        ("doc/index.md.jinja", "did you mean dfgen-templates/docs/index.md.jinja?"),
+        ("index.md.jinja", "did you mean dfgen-templates/docs/index.md.jinja?"),
+        ("models/entity.jinja", "did you mean dfgen-templates/models/entity.py.jinja?"),
+    ],
+)
+def test_an_override_that_replaces_no_template_is_bad_input(project: Path, relative: str, hint: str) -> None:
+    write(project / "dfgen-templates" / relative, "# Our entities\n")
+    stderr = refused(project, "generate", "check", "targets")
+    assert stderr == f"error: dfgen-templates/{relative}: replaces no built-in template ({hint})\n"
+
+
+def test_templates_a_used_template_includes_and_hidden_files_are_not_overrides(project: Path) -> None:
+    write(
+        project / "dfgen-templates" / "docs" / "index.md.jinja",
+        '{% import "macros/links.jinja" as links %}\n{{ links.title() }}\n',
+    )
+    write(project / "dfgen-templates" / "macros" / "links.jinja", "{% macro title() %}# Ours{% endmacro %}\n")
+    write(project / "dfgen-templates" / ".gitkeep", "")
+    write(project / "dfgen-templates" / "docs" / ".index.md.jinja.swp", "")
+    result = dfgen(project, "generate")
+    assert result.returncode == 0, result.stderr
+    assert (project / "generated" / "docs" / "index.md").read_text(encoding="utf-8") == "# Ours\n"
+
+
+@pytest.mark.parametrize("kind", ["missing", "a file"])
+def test_a_templates_folder_that_is_not_there_is_bad_input(project: Path, kind: str) -> None:
+    shutil.rmtree(project / "dfgen-templates")
+    if kind == "a file":
+        (project / "dfgen-templates").write_text("", encoding="utf-8")
+    state = "does not exist" if kind == "missing" else "is not a folder"
+    stderr = refused(project, "generate", "check", "targets")
+    assert stderr == (
+        f"error: pyproject.toml: [tool.dfgen] templates: 'dfgen-templates' {state} "
+        "(create the folder of overrides, or remove the key)\n"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -15,8 +16,14 @@ from generator.model import naming
 from generator.model.entities import Entity, EnumMember, EnumType, Field, Panel, Project, Section
 
 
-def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: Api | None = None) -> Project:
-    """The intermediate model of all definitions, or InputError naming every clash."""
+def build_project(
+    definitions: list[EntityDef], pins: Mapping[str, Pins], api: Api | None = None, strict_pins: bool = False
+) -> Project:
+    """The intermediate model of all definitions, or InputError naming every clash.
+
+    With `strict_pins`, a pin that matches no entity, field or option is an error too: generate and
+    check refuse it, while diff builds a revision whose pins may have been left behind by a rename.
+    """
     diagnostics: list[Diagnostic] = []
     first: dict[str, EntityDef] = {}
     for definition in definitions:
@@ -26,6 +33,8 @@ def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: A
                 Diagnostic(definition.location, f"entity {definition.code} is also defined in {other.source}")
             )
         first[definition.code] = definition
+    if strict_pins:
+        diagnostics.extend(unmatched_pins(first, pins))
     entities = []
     for definition in sorted(first.values(), key=lambda d: d.code):
         builder = _EntityBuilder(definition, pins.get(definition.code, Pins()))
@@ -35,13 +44,93 @@ def build_project(definitions: list[EntityDef], pins: Mapping[str, Pins], api: A
     for entity in entities:
         if entity.module in modules:
             taken = modules[entity.module]
+            free = _free_name(f"{entity.module.rstrip('_')}_", {e.module for e in entities})
+            hint = _pin_line(entity.code, "", "module", free)
             diagnostics.append(
-                Diagnostic(first[entity.code].location, f"module {entity.module} is also the module of {taken.code}")
+                Diagnostic(
+                    first[entity.code].location,
+                    f"module {entity.module} is also the module of {taken.code}; pin a module name in {hint}",
+                )
             )
         modules[entity.module] = entity
     if diagnostics:
         raise InputError(diagnostics)
     return Project(tuple(entities), api or Api())
+
+
+def unmatched_pins(definitions: Mapping[str, EntityDef], pins: Mapping[str, Pins]) -> list[Diagnostic]:
+    """A diagnostic for every pin that names an entity, field or option the definitions do not have."""
+    problems: list[Diagnostic] = []
+    for code, entity_pins in sorted(pins.items()):
+        table = f"[tool.dfgen.pins.{_toml_key(code)}]"
+        definition = definitions.get(code)
+        if definition is None:
+            problems.append(
+                Diagnostic(
+                    entity_pins.at(),
+                    f"{table}: no entity {code!r} in the definitions{_closest(code, definitions)}",
+                )
+            )
+            continue
+        by_code = {f.code: f for f in definition.fields}
+        enum_codes = [f.code for f in definition.fields if f.options]
+        keys = [("fields", key, False) for key in entity_pins.fields]
+        keys += [("enums", key, True) for key in entity_pins.enums]
+        keys += [("options", key, True) for key in entity_pins.options]
+        for kind, key, needs_options in keys:
+            prefix = f"[tool.dfgen.pins.{_toml_key(code)}.{kind}] {key!r}"
+            if key not in by_code:
+                candidates = enum_codes if needs_options else by_code
+                message = f"{prefix}: {code} has no field {key!r}{_closest(key, candidates)}"
+                problems.append(Diagnostic(entity_pins.at(kind, key), message))
+            elif needs_options and not by_code[key].options:
+                fields = ", ".join(enum_codes[:_SHOWN]) + (", ..." if len(enum_codes) > _SHOWN else "")
+                listed = f" (fields with options: {fields})" if enum_codes else ""
+                message = f"{prefix}: field {key!r} of {code} has no options{listed}"
+                problems.append(Diagnostic(entity_pins.at(kind, key), message))
+        for field_code, members in sorted(entity_pins.options.items()):
+            field_def = by_code.get(field_code)
+            if field_def is None or not field_def.options:
+                continue
+            ids = [option.id for option in field_def.options]
+            for option_id in sorted(set(members) - set(ids)):
+                shown = ", ".join(str(i) for i in ids[:_SHOWN]) + (", ..." if len(ids) > _SHOWN else "")
+                problems.append(
+                    Diagnostic(
+                        entity_pins.at("options", field_code, str(option_id)),
+                        f"[tool.dfgen.pins.{_toml_key(code)}.options.{_toml_key(field_code)}] "
+                        f'"{option_id}": field {field_code!r} of {code} has no option {option_id} (options: {shown})',
+                    )
+                )
+    return problems
+
+
+# How many codes or ids a message lists before "...".
+_SHOWN = 10
+
+
+def _closest(key: str, candidates: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the candidate closest to `key`, ignoring case first; empty when none is close."""
+    listed = list(candidates)
+    folded = {c.casefold(): c for c in reversed(listed)}
+    match = folded.get(key.casefold())
+    if match is None:
+        close = difflib.get_close_matches(key.casefold(), list(folded), n=1)
+        match = folded[close[0]] if close else None
+    return f" (did you mean {match!r}?)" if match is not None else ""
+
+
+def _free_name(example: str, used: AbstractSet[str]) -> str:
+    """`example` when it is not in `used`, else the first of `example2`, `example3`, ... that is not."""
+    # `XOption` as it is; a stem ending in `_` gets a number: `call_type_2`.
+    first = [] if example.endswith("_") else [example]
+    candidates = itertools.chain(first, (f"{example}{n}" for n in itertools.count(2)))
+    return next(c for c in candidates if c not in used)
+
+
+def _pin_line(entity: str, table: str, key: str, name: str) -> str:
+    """Where and what to pin, as TOML to paste: the table, then `key = 'name'`."""
+    return f"pyproject.toml: [tool.dfgen.pins.{_toml_key(entity)}{table}] {_toml_key(key)} = {name!r}"
 
 
 def _toml_key(key: str) -> str:
@@ -69,13 +158,9 @@ class _EntityBuilder:
 
     def pin_hint(self, table: str, key: str, example: str, taken: Iterable[str]) -> str:
         """How to pin a name, as TOML to paste: quoted keys where needed, an example name not taken."""
-        used = {*taken, *self.suggested}
-        # `XOption` as it is; a stem ending in `_` gets a number: `call_type_2`.
-        first = [] if example.endswith("_") else [example]
-        candidates = itertools.chain(first, (f"{example}{n}" for n in itertools.count(2)))
-        free = next(c for c in candidates if c not in used)
+        free = _free_name(example, {*taken, *self.suggested})
         self.suggested.add(free)
-        return f"pin a name in pyproject.toml: [tool.dfgen.pins.{self.definition.code}.{table}] {_toml_key(key)} = {free!r}"
+        return f"pin a name in {_pin_line(self.definition.code, f'.{table}', key, free)}"
 
     def build(self) -> Entity:
         definition = self.definition
@@ -117,11 +202,22 @@ class _EntityBuilder:
             description=definition.description,
             use_cases=definition.use_cases,
             source=definition.source,
-            module=naming.module_name(definition.code),
+            module=self.module(),
             panels=panels,
             enums=tuple(enums[f.code] for f in enum_fields),
             plural_is_default=definition.plural is None,
         )
+
+    def module(self) -> str:
+        """The entity's module: pinned, or derived from its code."""
+        name = self.pins.module
+        if name is None:
+            return naming.module_name(self.definition.code)
+        problem = naming.pinned_name_problem(name, "module")
+        if problem:
+            self.error(self.definition.location, f"pinned module name {problem}")
+            return naming.module_name(self.definition.code)
+        return name
 
     def pinned(self, table: Mapping[Any, str], key: object, derived: str, kind: str, definition: FieldDef) -> str:
         name = table.get(key)

@@ -150,4 +150,6 @@ def pinned_name_problem(name: str, kind: str) -> str | None:
         return f"{name!r} must start with an upper-case letter"
     if kind == "member" and name != name.upper():
         return f"{name!r} must be upper case"
+    if kind == "module" and name != name.lower():
+        return f"{name!r} must be lower case"
     return None

@@ -18,17 +18,20 @@ declare new targets of its own.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
-from generator.diagnostics import InputError, Location
+from generator.diagnostics import Diagnostic, InputError, Location
 from generator.model.entities import Entity, Project
 from generator.targets.environment import builtin_templates
 from generator.targets.python import format_python, format_with_black
@@ -154,10 +157,7 @@ def render_target(target: Target, project: Project, env: jinja2.Environment, sou
     module = _context_module(target)
     files: dict[str, str] = {}
     for output in target.files:
-        template = env.get_template(f"{target.name}/{output.template}")
-        # The built-in templates write black's style (tests/test_format.py proves it), so black runs on
-        # their output only where a line could differ; any other template's output goes through black.
-        formatter = format_python if _builtin(template) else format_with_black
+        template = _template(env, target, output)
         if output.each == "entity":
             contexts = [
                 (entity_path(module, entity, output.path), entity_context(target, module, project, entity))
@@ -170,16 +170,135 @@ def render_target(target: Target, project: Project, env: jinja2.Environment, sou
                 raise InputError.at(
                     Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}"
                 )
-            text = template.render(context)
-            files[path] = formatter(text) if output.format == "python" else text
+            files[path] = _render(env, template, context, output.format)
     return files
 
 
-def _builtin(template: jinja2.Template) -> bool:
-    """A template shipped with dfgen, not an override or a project's own."""
-    return template.filename is not None and Path(template.filename).resolve().is_relative_to(
-        builtin_templates().resolve()
-    )
+def _template(env: jinja2.Environment, target: Target, output: OutputFile) -> jinja2.Template:
+    """The compiled template of an output, or InputError naming the template's line or the missing file."""
+    try:
+        return env.get_template(f"{target.name}/{output.template}")
+    except jinja2.TemplateNotFound as error:
+        if error.name == f"{target.name}/{output.template}":
+            raise InputError.at(
+                Location(_shown(target.folder / MANIFEST)),
+                f"[[files]] {output.template}: no such template in {_shown(target.folder)}",
+            ) from None
+        raise _template_error(error, env, None) from None
+    except jinja2.TemplateError as error:
+        raise _template_error(error, env, None) from None
+
+
+def _render(env: jinja2.Environment, template: jinja2.Template, context: dict[str, Any], form: str | None) -> str:
+    """A template rendered (and formatted); a mistake in a template is InputError at its line."""
+    builtin = builtin_templates().resolve()
+    try:
+        text = template.render(context)
+    except jinja2.TemplateError as error:
+        raise _template_error(error, env, template) from None
+    except Exception as error:
+        # A project's own template that fails in Python (a call on the wrong value) is its
+        # mistake; in a built-in template it is dfgen's, and shows as one.
+        path, _ = _template_frame(error, env, template)
+        if path.resolve().is_relative_to(builtin):
+            raise
+        raise _template_error(error, env, template) from None
+    if form != "python":
+        return text
+    origin = Path(template.filename or "<template>")
+    shipped = origin.resolve().is_relative_to(builtin)
+    try:
+        # The built-in templates write black's style (tests/test_format.py proves it), so black runs
+        # on their output only where a line could differ; any other template's output goes through black.
+        return format_python(text) if shipped else format_with_black(text)
+    except ValueError as error:  # black's InvalidInput
+        if shipped:
+            raise
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError.at(
+            Location(_shown(origin)), f'format = "python", but black cannot read the output: {first}'
+        ) from None
+
+
+def _template_frame(
+    error: BaseException, env: jinja2.Environment, template: jinja2.Template | None
+) -> tuple[Path, int]:
+    """The innermost template file and line in the error's traceback; else the template's file, line 0."""
+    loader = env.loader
+    roots = [Path(p).resolve() for p in loader.searchpath] if isinstance(loader, jinja2.FileSystemLoader) else []
+    found = (Path(template.filename if template is not None and template.filename else "<template>"), 0)
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if any(path.resolve().is_relative_to(root) for root in roots):
+            found = (path, frame.lineno or 0)
+    return found
+
+
+def _template_error(error: BaseException, env: jinja2.Environment, template: jinja2.Template | None) -> InputError:
+    """A template error as a diagnostic: the template file and line, and Jinja's (or Python's) message."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        where = Location(_shown(Path(error.filename)), error.lineno)
+        return InputError.at(where, f"template syntax error: {error.message}")
+    path, line = _template_frame(error, env, template)
+    if isinstance(error, jinja2.TemplateNotFound):
+        message = f"no template {error.name}"
+    elif isinstance(error, jinja2.TemplateError):
+        message = str(error.message)
+    else:
+        message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    return InputError.at(Location(_shown(path), line), f"template error: {message}")
+
+
+def _shown(path: Path) -> str:
+    """A template's path as messages show it: from the current folder when it is below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def override_problems(template_dirs: Sequence[Path], show: Callable[[Path], str]) -> list[Diagnostic]:
+    """A diagnostic for each file of an override folder that replaces no built-in template.
+
+    A file is used when it replaces a built-in target's template, belongs to a target the folder
+    declares (its own target.toml), or is included, imported or extended by another template.
+    """
+    builtin = builtin_templates()
+    known = sorted(p.relative_to(builtin).as_posix() for p in builtin.glob("*/*") if p.name != MANIFEST)
+    problems = []
+    for root in template_dirs:
+        files = sorted(p for p in root.rglob("*") if p.is_file() and not _ignored(p.relative_to(root)))
+        used = _referenced(files)
+        for file in files:
+            relative = file.relative_to(root)
+            name = relative.as_posix()
+            own_target = len(relative.parts) > 1 and (root / relative.parts[0] / MANIFEST).is_file()
+            if own_target or name in used or (builtin / name).is_file():
+                continue
+            close = difflib.get_close_matches(name, known, n=1)
+            if not close:
+                close = [k for k in known if k.rsplit("/", 1)[-1] == relative.name][:1]
+            hint = f" (did you mean {show(root / close[0])}?)" if close else f" (templates: {', '.join(known)})"
+            problems.append(Diagnostic(Location(show(file)), f"replaces no built-in template{hint}"))
+    return problems
+
+
+def _ignored(relative: Path) -> bool:
+    """Hidden files and folders, and Python's caches, are no templates."""
+    return any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+
+
+def _referenced(files: list[Path]) -> set[str]:
+    """The template names that the files include, import or extend (by name, as the loader finds them)."""
+    parser = jinja2.Environment()
+    names: set[str] = set()
+    for file in files:
+        try:
+            tree = parser.parse(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # not a template, or one whose error rendering reports at its line
+        names.update(name for name in jinja2.meta.find_referenced_templates(tree) if name)
+    return names
 
 
 def entity_path(module: ModuleType | None, entity: Entity, pattern: str) -> str:

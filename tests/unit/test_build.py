@@ -70,7 +70,10 @@ def test_two_entities_with_one_code_or_one_module_are_reported() -> None:
     first, second = entity([{"code": "a", "type": "text"}]), entity([{"code": "b", "type": "text"}], source="f.yaml")
     assert messages([first, second]) == ["f.yaml:1:1: entity E is also defined in e.yaml"]
     keyword, suffixed = entity([], code="CLASS"), entity([], code="CLASS_", source="f.yaml")
-    assert messages([keyword, suffixed]) == ["f.yaml:1:1: module class_ is also the module of CLASS"]
+    assert messages([keyword, suffixed]) == [
+        "f.yaml:1:1: module class_ is also the module of CLASS; "
+        "pin a module name in pyproject.toml: [tool.dfgen.pins.CLASS_] module = 'class_2'"
+    ]
 
 
 def _apply_hints(found: list[str]) -> dict[str, Pins]:

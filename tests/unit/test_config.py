@@ -47,6 +47,7 @@ def test_the_nearest_pyproject_above_sets_the_root_and_paths_are_relative_to_it(
         tmp_path / "repo",
         '[tool.dfgen]\ndefinitions = "schema/defs"\nout = "src/app/df"\ntemplates = "tpl"\ncache = "../c"\n',
     )
+    (project / "tpl").mkdir()
     deep = project / "src" / "app"
     deep.mkdir(parents=True)
     assert find_pyproject(deep) == project / "pyproject.toml"
@@ -123,7 +124,7 @@ def test_pins_are_read_with_option_ids_as_integers() -> None:
         ("[tool.dfgen]\npins = 1\n", "pyproject.toml: [tool.dfgen.pins]: expected a table of entities"),
         (
             "[tool.dfgen.pins.CDR]\nfield = {}\n",
-            "pyproject.toml: [tool.dfgen.pins.CDR]: expected the tables fields, enums and options",
+            "pyproject.toml: [tool.dfgen.pins.CDR]: unknown key 'field' (did you mean 'fields'?)",
         ),
         (
             "[tool.dfgen.pins.CDR.fields]\na = 1\n",
