@@ -70,7 +70,7 @@ def test_generate_uses_the_configuration_and_the_package_works_anywhere(project:
         ticket = models.TICKETCreate(title="Printer", channels=[1, "2"])
         assert ticket.channels == [models.Channels.EMAIL, models.Channels.PHONE]
         assert ticket.to_payload("s1")["channels"] == ["1", "2"]
-        assert models.TICKET.model_validate({"title": "t", "channels": ["9"]}).channels == ["9"]
+        assert models.TICKET.model_validate({"id": "1", "title": "t", "channels": ["9"]}).channels == ["9"]
     finally:
         sys.path.remove(str(project / "src"))
 

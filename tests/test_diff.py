@@ -65,11 +65,11 @@ def verdicts(found: list[Change]) -> list[tuple[str | None, str, tuple[str, ...]
 ENUM = f("codec", "enum", options=opts("G.711", "G.729"))
 
 KINDS = {
-    "field removed": ([f("a"), f("b")], [f("a")], [("b", "field-removed", ALL)]),
+    "field removed": ([f("a"), f("b")], [f("a")], [("b", "field-removed", ("code", "writers"))]),
     "read-only field removed": (
         [f("a"), f("b", readOnly=True)],
         [f("a")],
-        [("b", "field-removed", ("code", "readers"))],
+        [("b", "field-removed", ("code",))],
     ),
     "optional field added": ([f("a")], [f("a"), f("b")], [("b", "field-added", ())]),
     "required field added": ([f("a")], [f("a"), f("b", required=True)], [("b", "field-added", ("writers",))]),
@@ -80,11 +80,11 @@ KINDS = {
         [("a", "target", ("readers", "writers"))],
     ),
     "made required": ([f("a")], [f("a", required=True)], [("a", "made-required", ("writers",))]),
-    "made optional": ([f("a", required=True)], [f("a")], [("a", "made-optional", ("readers",))]),
+    "made optional": ([f("a", required=True)], [f("a")], [("a", "made-optional", ())]),
     "made optional, read-only: leaves Create": (
         [f("a", required=True, readOnly=True)],
         [f("a", readOnly=True)],
-        [("a", "made-optional", ALL)],
+        [("a", "made-optional", ("code", "writers"))],
     ),
     "made read-only": ([f("a")], [f("a", readOnly=True)], [("a", "made-read-only", ("code", "writers"))]),
     "made read-only, required: leaves Update only": (
@@ -126,19 +126,19 @@ KINDS = {
     "multiselect options to tags": (
         [f("tags", "multiselect", options=opts("Red"))],
         [f("tags", "multiselect")],
-        [("tags", "options-to-tags", ("code", "readers"))],
+        [("tags", "options-to-tags", ("code",))],
     ),
     "min added": ([f("n", "number")], [f("n", "number", min=0)], [("n", "bounds-tightened", ("writers",))]),
     "min raised": ([f("n", "number", min=0)], [f("n", "number", min=1)], [("n", "bounds-tightened", ("writers",))]),
-    "min lowered": ([f("n", "number", min=1)], [f("n", "number", min=0.5)], [("n", "bounds-loosened", ("readers",))]),
-    "min removed": ([f("n", "number", min=1)], [f("n", "number")], [("n", "bounds-loosened", ("readers",))]),
+    "min lowered": ([f("n", "number", min=1)], [f("n", "number", min=0.5)], [("n", "bounds-loosened", ())]),
+    "min removed": ([f("n", "number", min=1)], [f("n", "number")], [("n", "bounds-loosened", ())]),
     "max lowered": ([f("n", "number", max=5)], [f("n", "number", max=4)], [("n", "bounds-tightened", ("writers",))]),
-    "max raised": ([f("n", "number", max=5)], [f("n", "number", max=6)], [("n", "bounds-loosened", ("readers",))]),
+    "max raised": ([f("n", "number", max=5)], [f("n", "number", max=6)], [("n", "bounds-loosened", ())]),
     "same bound, int and float": ([f("n", "number", max=5)], [f("n", "number", max=5.0)], []),
     "gauge over its default 0..100": (
         [f("g", "gauge", readOnly=True)],
         [f("g", "gauge", readOnly=True, min=10, max=150)],
-        [("g", "bounds-tightened", ("writers",)), ("g", "bounds-loosened", ("readers",))],
+        [("g", "bounds-tightened", ("writers",)), ("g", "bounds-loosened", ())],
     ),
     "label": ([f("a", label="A")], [f("a", label="Alpha")], [("a", "label", ())]),
     "label made explicit, same title": ([f("callId")], [f("callId", label="Call Id")], []),
@@ -245,7 +245,7 @@ def test_a_likely_rename_suggests_the_pin_that_keeps_the_attribute(tmp_path: Pat
     old = entity(f("a"), f("codec", "enum", options=opts("X")), code="CDR")
     new = entity(f("a"), f("audio codec", "enum", options=opts("X")), code="CDR")
     removed, added = changes(tmp_path, old, new)
-    assert (removed.kind, removed.audience, added.kind) == ("field-removed", ALL, "field-added")
+    assert (removed.kind, removed.audience, added.kind) == ("field-removed", ("code", "writers"), "field-added")
     assert removed.message == (
         "field 'codec' removed; likely renamed to 'audio codec': pin it to keep code that names it working: "
         '[tool.dfgen.pins.CDR.fields] "audio codec" = "codec"; [tool.dfgen.pins.CDR.enums] "audio codec" = "Codec"'
@@ -253,8 +253,8 @@ def test_a_likely_rename_suggests_the_pin_that_keeps_the_attribute(tmp_path: Pat
     assert added.message == "field 'audio codec' added (enum); likely the new name of 'codec'"
     pins = {"CDR": Pins(fields={"audio codec": "codec"}, enums={"audio codec": "Codec"})}
     removed, added = changes(tmp_path, old, new, pins)
-    # With the pins every generated name survives: readers and writers still see a new API name.
-    assert removed.audience == ("readers", "writers")
+    # With the pins every generated name survives: writers still send a new API name.
+    assert removed.audience == ("writers",)
     assert "pin it" not in removed.message
 
 
@@ -271,10 +271,10 @@ def test_changes_sort_by_entity_then_layout_then_kind(tmp_path: Path) -> None:
         (None, "level", ("writers",)),
         ("z", "field-added", ("writers",)),
         # A removed field sorts right after the field that preceded it.
-        ("b", "field-removed", ALL),
+        ("b", "field-removed", ("code", "writers")),
         ("c", "label", ()),
         ("c", "notes", ()),
-        ("d", "made-optional", ("readers",)),
+        ("d", "made-optional", ()),
     ]
 
 
@@ -433,7 +433,7 @@ def test_a_single_definition_file_configured(repository: Path) -> None:
     (repository / "pyproject.toml").write_text('[tool.dfgen]\ndefinitions = "defs/t.yaml"\n', encoding="utf-8")
     write(repository / "defs" / "t.yaml", entity(f("a")))
     result = invoke("HEAD")
-    assert result.exit_code == 1 and "T: BREAKING for code, readers, writers: field 'b' removed" in result.stdout
+    assert result.exit_code == 1 and "T: BREAKING for code, writers: field 'b' removed" in result.stdout
 
 
 @needs_git

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import generator.targets.engine
+import generator.targets.python
 from generator.definitions.canonical import dump_yaml
 from generator.definitions.load import parse_yaml
 from generator.definitions.validate import validate_definition
 from generator.model.build import build_project
 from generator.pipeline import render_targets
-from generator.targets.python import _black_leaves, format_python, format_with_black
+from generator.targets.python import LINE_LENGTH, _black_leaves, format_python, format_with_black
 from tests.helpers import generate
 
 # Quotes, backslashes, wide and combining characters, long runs: what decides black's layout.
@@ -73,3 +75,18 @@ def test_black_never_runs_on_the_cdr_models() -> None:
     files = generate(Path(__file__).parent.parent / "definitions", lambda p: p.name, {}, ("models",))
     for path, source in files.items():
         assert [line for line in source.splitlines() if not _black_leaves(line)] == [], path
+
+
+def test_a_long_header_never_makes_black_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A definitions folder deep in a tree makes the header long; black leaves comments alone."""
+    folder = tmp_path / ("deep-" * 30) / "définitions 日本"
+    folder.mkdir(parents=True)
+    (folder / "cdr.yaml").write_bytes((Path(__file__).parent.parent / "definitions" / "cdr.yaml").read_bytes())
+    calls: list[str] = []
+    monkeypatch.setattr(generator.targets.python, "format_with_black", calls.append)
+    files = generate(folder, lambda p: str(p), {}, ("models",))
+    assert calls == []
+    for path, source in files.items():
+        assert len(source.splitlines()[0]) > 2 * LINE_LENGTH, path
+        monkeypatch.undo()
+        assert format_with_black(source) == source, path

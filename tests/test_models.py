@@ -12,7 +12,9 @@ from pydantic import ValidationError
 REQUIRED = ["name", "callType", "direction", "callStatus", "callingNumber", "calledNumber", "startTime", "endTime"]
 READ_ONLY = ["name", "duration", "fraudScore", "qualityScore"]
 
+ENVELOPE = {"id": "7f3c2a", "entity": "CDR", "level": 320, "comboKey": "SUB:abc|ENT:"}
 RECORD: dict[str, Any] = {
+    **ENVELOPE,
     "name": "CDR-000123",
     "callId": "a84b4c76e66710@pc33.example.com",
     "sessionId": "1-2-3",
@@ -43,7 +45,7 @@ RECORD: dict[str, Any] = {
     "tags": ["vip"],
 }
 
-CREATE = {k: v for k, v in RECORD.items() if k not in ("duration", "fraudScore", "qualityScore")}
+CREATE = {k: v for k, v in RECORD.items() if k not in ("duration", "fraudScore", "qualityScore", *ENVELOPE)}
 
 
 def test_record_reads_a_real_record_and_writes_it_back_unchanged(cdr_models: ModuleType) -> None:
@@ -63,29 +65,48 @@ def test_numbers_keep_their_json_form(cdr_models: ModuleType) -> None:
     assert '"duration":16,' in text and '"mos":4.5,' in text and '"qualityScore":87.5' in text
 
 
-def test_required_fields_are_required_and_others_default_to_none(cdr_models: ModuleType) -> None:
+def test_a_record_needs_only_its_id_and_takes_null_anywhere(cdr_models: ModuleType) -> None:
     fields = cdr_models.CDR.model_fields
-    required = sorted(f.validation_alias for f in fields.values() if f.is_required())
-    assert required == sorted(REQUIRED)
+    assert [f.validation_alias for f in fields.values() if f.is_required()] == ["id"]
     assert all(f.default is None for f in fields.values() if not f.is_required())
+    # A record written before a field was made required lacks it; one may hold null for it.
+    bare = cdr_models.CDR.model_validate_json(json.dumps({"id": "1"}))
+    assert bare.id == "1" and bare.name is None and bare.entity is None
+    nulls = cdr_models.CDR.model_validate_json(json.dumps({**RECORD, **dict.fromkeys(REQUIRED)}))
+    assert nulls.call_type is None and nulls.id == RECORD["id"] and nulls.mos == 4.5
+    with pytest.raises(ValidationError, match="id"):
+        cdr_models.CDR.model_validate_json(json.dumps({k: v for k, v in RECORD.items() if k != "id"}))
+    with pytest.raises(ValidationError, match="id"):
+        cdr_models.CDR.model_validate_json(json.dumps({**RECORD, "id": 7}))
+
+
+def test_creates_require_the_required_fields(cdr_models: ModuleType) -> None:
+    fields = cdr_models.CDRCreate.model_fields
+    assert sorted(f.validation_alias for f in fields.values() if f.is_required()) == sorted(REQUIRED)
     for key in REQUIRED:
-        broken = {k: v for k, v in RECORD.items() if k != key}
         with pytest.raises(ValidationError, match=key):
-            cdr_models.CDR.model_validate_json(json.dumps(broken))
+            cdr_models.CDRCreate.model_validate_json(json.dumps({k: v for k, v in CREATE.items() if k != key}))
+        with pytest.raises(ValidationError, match=key):
+            cdr_models.CDRCreate.model_validate_json(json.dumps({**CREATE, key: None}))
+
+
+def test_the_record_keeps_the_id_and_the_envelope(cdr_models: ModuleType) -> None:
+    record = cdr_models.CDR.model_validate_json(json.dumps(RECORD))
+    assert (record.id, record.entity, record.level, record.combo_key) == ("7f3c2a", "CDR", 320, "SUB:abc|ENT:")
+    # What a program read is what it needs to update, de-duplicate or fill a reference with.
+    assert {k: v for k, v in record.model_dump(exclude_none=True).items() if k in ENVELOPE} == ENVELOPE
 
 
 def test_create_and_update_field_sets(cdr_models: ModuleType) -> None:
     def aliases(cls: Any) -> set[str]:
         return {f.validation_alias for f in cls.model_fields.values()}
 
-    every = aliases(cdr_models.CDR)
+    every = aliases(cdr_models.CDR) - set(ENVELOPE)
     assert len(every) == 63
     # Read-only fields stay out of creates, except those also required (set once: name).
     assert aliases(cdr_models.CDRCreate) == every - {"duration", "fraudScore", "qualityScore"}
     assert aliases(cdr_models.CDRUpdate) == every - set(READ_ONLY)
     assert not any(f.is_required() for f in cdr_models.CDRUpdate.model_fields.values())
-    create_required = sorted(f.validation_alias for f in cdr_models.CDRCreate.model_fields.values() if f.is_required())
-    assert create_required == sorted(REQUIRED)
 
 
 def test_enum_classes_members_values_and_labels(cdr_models: ModuleType) -> None:
@@ -196,8 +217,6 @@ def test_writes_are_strict(cdr_models: ModuleType, cls: str) -> None:
     [
         ("mos", "4"),
         ("mos", True),
-        ("mos", 6),
-        ("packetLoss", -1),
         ("roamingIndicator", 1),
         ("roamingIndicator", "true"),
         ("startTime", 1714564800),
@@ -205,12 +224,25 @@ def test_writes_are_strict(cdr_models: ModuleType, cls: str) -> None:
         ("startTime", "2024-05-01T12:00:00"),
         ("callingNumber", 441632960001),
         ("tags", "vip"),
-        ("fraudScore", 101),
+        ("tags", [1]),
+        ("id", None),
     ],
 )
 def test_values_of_the_wrong_kind_are_refused(cdr_models: ModuleType, key: str, value: Any) -> None:
     with pytest.raises(ValidationError):
         cdr_models.CDR.model_validate_json(json.dumps({**RECORD, key: value}))
+
+
+@pytest.mark.parametrize(("key", "value"), [("mos", 6), ("mos", 0.5), ("packetLoss", -1), ("fraudScore", 101)])
+def test_bounds_hold_for_writes_and_not_for_reads(cdr_models: ModuleType, key: str, value: Any) -> None:
+    # The platform keeps values written under older bounds; a read must not refuse them.
+    record = cdr_models.CDR.model_validate_json(json.dumps({**RECORD, key: value}))
+    assert record.model_dump(mode="json")[key] == value
+    if key in CREATE:
+        with pytest.raises(ValidationError, match="expected a number"):
+            cdr_models.CDRCreate.model_validate_json(json.dumps({**CREATE, key: value}))
+        with pytest.raises(ValidationError, match="expected a number"):
+            cdr_models.CDRUpdate(**{key: value})
 
 
 @pytest.mark.parametrize(
@@ -224,22 +256,25 @@ def test_values_of_the_wrong_kind_are_refused(cdr_models: ModuleType, key: str, 
     ],
 )
 def test_a_refused_number_says_what_was_expected(cdr_models: ModuleType, key: str, value: Any, message: str) -> None:
+    model = cdr_models.CDR if key == "duration" else cdr_models.CDRCreate
     with pytest.raises(ValidationError) as refused:
-        cdr_models.CDR.model_validate_json(json.dumps({**RECORD, key: value}))
+        model.model_validate_json(json.dumps({**(RECORD if key == "duration" else CREATE), key: value}))
     [error] = refused.value.errors()
     assert error["loc"] == (key,) and error["msg"] == message
 
 
 def test_bounded_numbers_keep_their_form_and_bounds(cdr_models: ModuleType) -> None:
-    record = cdr_models.CDR.model_validate_json(json.dumps({**RECORD, "mos": 1, "packetLoss": 100.0}))
-    assert type(record.mos) is int and record.mos == 1
-    assert type(record.packet_loss) is float and record.packet_loss == 100.0
-    schema = cdr_models.CDR.model_json_schema(by_alias=True)["properties"]["mos"]
+    create = cdr_models.CDRCreate.model_validate_json(json.dumps({**CREATE, "mos": 1, "packetLoss": 100.0}))
+    assert type(create.mos) is int and create.mos == 1
+    assert type(create.packet_loss) is float and create.packet_loss == 100.0
+    schema = cdr_models.CDRCreate.model_json_schema(by_alias=True)["properties"]["mos"]
     assert {"minimum": 1, "maximum": 5}.items() <= schema["anyOf"][0].items()
+    record = cdr_models.CDR.model_json_schema(by_alias=True)["properties"]["mos"]
+    assert "minimum" not in json.dumps(record) and "maximum" not in json.dumps(record)
 
 
 def test_class_variables_and_payload(cdr_models: ModuleType) -> None:
-    for cls in (cdr_models.CDR, cdr_models.CDRCreate, cdr_models.CDRUpdate):
+    for cls in (cdr_models.CDR, cdr_models.CDRCreate, cdr_models.CDRUpdate, cdr_models.CDRList):
         assert cls.ENTITY_CODE == "CDR" and cls.ENTITY_LEVEL == 320
     create = cdr_models.CDRCreate.model_validate_json(json.dumps(CREATE))
     payload = create.to_payload("abc")
@@ -253,5 +288,43 @@ def test_class_variables_and_payload(cdr_models: ModuleType) -> None:
 
 
 def test_the_package_exports_every_class(cdr_models: ModuleType) -> None:
-    for name in ["CDR", "CDRCreate", "CDRUpdate", "CallType", "Codec", "CustomerExperience"]:
+    for name in ["CDR", "CDRCreate", "CDRUpdate", "CDRList", "Error", "CallType", "Codec", "CustomerExperience"]:
         assert name in cdr_models.__all__ and hasattr(cdr_models, name)
+
+
+def test_python_input_takes_either_name_in_model_validate_too(cdr_models: ModuleType) -> None:
+    names = {f.validation_alias: name for name, f in cdr_models.CDRCreate.model_fields.items()}
+    by_attribute = {names[k]: v for k, v in CREATE.items()}
+    assert "call_type" in by_attribute and "q850_cause" in by_attribute
+    create = cdr_models.CDRCreate.model_validate(by_attribute)
+    assert create == cdr_models.CDRCreate.model_validate(CREATE) == cdr_models.CDRCreate(**by_attribute)
+    record = cdr_models.CDR.model_validate({"id": "1", "combo_key": "SUB:a|ENT:", "call_type": "2"})
+    assert record.combo_key == "SUB:a|ENT:" and record.call_type is cdr_models.CallType.VIDEO
+    # JSON reads the API's names only: a record's snake_case key is a key it does not know.
+    assert cdr_models.CDR.model_validate_json('{"id": "1", "call_type": "2"}').call_type is None
+
+
+def test_a_label_from_a_record_whatever_form_the_id_has(cdr_models: ModuleType) -> None:
+    record = cdr_models.CDR.model_validate_json(json.dumps({**RECORD, "callType": "42", "codec": 5}))
+    assert cdr_models.CallType.label_of(record.call_type) is None  # an option added since generation
+    assert cdr_models.Codec.label_of(record.codec) == "AMR-WB"
+    assert cdr_models.Direction.label_of(record.direction) == "Outbound"
+    assert cdr_models.CallType.label_of(None) is None and cdr_models.CallType.label_of("1") == "Voice"
+    assert cdr_models.CallType.label_of(1) == "Voice" and cdr_models.CallType.label_of(1.0) == "Voice"
+    assert cdr_models.CallType.label_of(True) is None and cdr_models.CallType.label_of(1.5) is None
+
+
+def test_a_list_page_and_an_error_body(cdr_models: ModuleType) -> None:
+    page = {"items": [RECORD, {"id": "2", "callType": "99"}], "next": "https://tenant.example/api/next?page=2"}
+    listing = cdr_models.CDRList.model_validate_json(json.dumps(page))
+    assert [r.id for r in listing.items] == ["7f3c2a", "2"] and listing.next == page["next"]
+    assert isinstance(listing.items[0], cdr_models.CDR) and listing.items[1].call_type == "99"
+    last = cdr_models.CDRList.model_validate_json('{"items": [], "next": null}')
+    assert last.items == [] and last.next is None
+    with pytest.raises(ValidationError):
+        cdr_models.CDRList.model_validate_json('{"next": null}')
+    error = cdr_models.Error.model_validate_json('{"message": "Field required: name", "code": 400, "path": ["x"]}')
+    assert error.message == "Field required: name"
+    assert error.model_dump() == {"message": "Field required: name", "code": 400, "path": ["x"]}
+    with pytest.raises(ValidationError):
+        cdr_models.Error.model_validate_json('{"error": "no message"}')

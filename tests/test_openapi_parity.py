@@ -31,6 +31,8 @@ from tests.test_openapi_support import (
 
 RECORD, CREATE, UPDATE = "record", "create", "update"
 KINDS = (RECORD, CREATE, UPDATE)
+# The keys a record holds beside the fields.
+ENVELOPE = {"id", "entity", "level", "comboKey"}
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Values of every JSON type and of the edges the models care about: bounds, ids, date-times.
@@ -115,7 +117,8 @@ def fields_of(entity: Entity, kind: str) -> tuple[Field, ...]:
 
 
 def required_in(kind: str, field: Field) -> bool:
-    return kind != UPDATE and field.required
+    # A record may lack any field: it may predate the field being required.
+    return kind == CREATE and field.required
 
 
 def example(field: Field) -> Any:
@@ -133,7 +136,8 @@ def example(field: Field) -> Any:
 
 
 def minimal(entity: Entity, kind: str) -> dict[str, Any]:
-    return {f.code: example(f) for f in fields_of(entity, kind) if required_in(kind, f)}
+    record_id = {"id": "r-1"} if kind == RECORD else {}
+    return {**record_id, **{f.code: example(f) for f in fields_of(entity, kind) if required_in(kind, f)}}
 
 
 @st.composite
@@ -162,7 +166,8 @@ def valid_values(field: Field, kind: str) -> st.SearchStrategy[Any]:
     if field.type is FieldType.MULTISELECT:
         return st.lists(st.text(), max_size=4)
     if field.type in (FieldType.NUMBER, FieldType.GAUGE):
-        low, high = field.minimum, field.maximum
+        # A record is read whatever the bounds.
+        low, high = (None, None) if kind == RECORD else (field.minimum, field.maximum)
         ints = st.integers(None if low is None else math.ceil(low), None if high is None else math.floor(high))
         floats = st.floats(low, high, allow_nan=False, allow_infinity=False)
         return ints | floats
@@ -181,8 +186,16 @@ def valid_documents(entity: Entity, kind: str) -> st.SearchStrategy[dict[str, An
     if kind != RECORD:
         return documents
     codes = {f.code for f in fields}
-    unknown = st.dictionaries(st.text().filter(lambda k: k not in codes), json_values, max_size=3)
-    return st.builds(lambda known, extra: {**extra, **known}, documents, unknown)
+    unknown = st.dictionaries(st.text().filter(lambda k: k not in codes | ENVELOPE), json_values, max_size=3)
+    envelope = st.fixed_dictionaries(
+        {"id": st.text()},
+        optional={
+            "entity": st.none() | st.text(),
+            "level": st.none() | st.integers(),
+            "comboKey": st.none() | st.text(),
+        },
+    )
+    return st.builds(lambda known, keys, extra: {**extra, **keys, **known}, documents, envelope, unknown)
 
 
 json_values = st.recursive(
@@ -205,7 +218,7 @@ def test_the_battery_covers_every_field_of_cdr_in_all_three_classes(generated: G
     for kind in KINDS:
         cls = class_of(generated, cdr, kind)
         aliases = {info.validation_alias for info in cls.model_fields.values()}
-        assert aliases == {f.code for f in fields_of(cdr, kind)}, kind
+        assert aliases == {f.code for f in fields_of(cdr, kind)} | (ENVELOPE if kind == RECORD else set()), kind
 
 
 def test_format_checking_is_on() -> None:

@@ -5,10 +5,20 @@
 import datetime
 import enum
 import math
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import pydantic
+
+# validate_by_name and by_name are public from pydantic 2.11. Checked before
+# pydantic-core is imported: pydantic 1 has none, and this says what to install.
+if tuple(int(part) for part in re.findall(r"[0-9]+", pydantic.VERSION)[:2]) < (2, 11):
+    raise ImportError(
+        "the generated DemandFlow models need pydantic >= 2.11, "
+        f"and pydantic {pydantic.VERSION} is installed: pip install 'pydantic>=2.11'"
+    )
+
 from pydantic_core import core_schema
 
 Text = pydantic.StrictStr
@@ -94,6 +104,7 @@ def _number(
     )
 
 
+# A number without bounds: what a record reads, whatever bounds the definition has now.
 Number = Annotated[int | float, Range(None, None)]
 
 # RFC 3339, the date-time of JSON Schema: a full date, "T", a time with seconds, and an
@@ -156,6 +167,19 @@ class DemandFlowEnum(str, enum.Enum):
         labels: Mapping[str, str] = vars(type(self))["__labels__"]
         return labels[str.__str__(self)]
 
+    @classmethod
+    def label_of(cls, value: object) -> str | None:
+        """The label of an option id as a record holds it (a member, "1" or 1).
+
+        None for None and for an id this code does not know (an option added since).
+        """
+        member: object = None
+        if isinstance(value, str):
+            member = cls._value2member_map_.get(str.__str__(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            member = cls._missing_(value)
+        return member.label if isinstance(member, cls) else None
+
     def __str__(self) -> str:
         return str.__str__(self)
 
@@ -182,13 +206,15 @@ Tolerant = Annotated[
     pydantic.Field(union_mode="left_to_right"),
 ]
 
+_M = TypeVar("_M", bound="_Model")
+
 
 class _Model(pydantic.BaseModel):
-    """Fields travel under the API's names; Python may also use the attribute names."""
+    """Python input takes either name; model_validate_json the API's names only."""
 
     model_config = pydantic.ConfigDict(
         validate_by_alias=True,
-        validate_by_name=False,
+        validate_by_name=True,
         serialize_by_alias=True,
         protected_namespaces=(),
     )
@@ -196,21 +222,51 @@ class _Model(pydantic.BaseModel):
     ENTITY_CODE: ClassVar[str]
     ENTITY_LEVEL: ClassVar[int]
 
-    def __init__(self, /, **data: Any) -> None:
-        __tracebackhide__ = True
-        self.__pydantic_validator__.validate_python(
-            data, self_instance=self, by_name=True
-        )
-
-    # Marked as pydantic's own __init__, so that JSON validation does not go through the
-    # one above: JSON documents use the API's names only, as the OpenAPI schema says.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+    @classmethod
+    def model_validate_json(
+        cls: type[_M], json_data: str | bytes | bytearray, **options: Any
+    ) -> _M:
+        """A model from JSON under the API's names, as the OpenAPI schema says."""
+        options.setdefault("by_name", False)
+        return super().model_validate_json(json_data, **options)
 
 
 class Record(_Model):
-    """A record as the API returns it: unknown keys are ignored."""
+    """A record as the API returns it: the object's id, the envelope keys when present.
+
+    Every field of the entity may be absent or null, bounds are not checked and keys
+    this code does not know are ignored: an administrator's change never breaks a read.
+    """
 
     model_config = pydantic.ConfigDict(extra="ignore")
+
+    id: Text = pydantic.Field(
+        validation_alias="id",
+        serialization_alias="id",
+        title="Id",
+        description="The object's id.",
+    )
+    entity: Text | None = pydantic.Field(
+        default=None,
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
+    level: pydantic.StrictInt | None = pydantic.Field(
+        default=None,
+        validation_alias="level",
+        serialization_alias="level",
+        title="Level",
+        description="The entity level.",
+    )
+    combo_key: Text | None = pydantic.Field(
+        default=None,
+        validation_alias="comboKey",
+        serialization_alias="comboKey",
+        title="Combo Key",
+        description="SUB:<subscription id>|ENT:",
+    )
 
 
 class Create(_Model):
@@ -235,3 +291,23 @@ class Update(_Model):
     """The fields of an update: every editable field, optional; unknown keys refused."""
 
     model_config = pydantic.ConfigDict(extra="forbid")
+
+
+class Page(_Model):
+    """A page of a listing: `items` (declared per entity), the next page's URL."""
+
+    model_config = pydantic.ConfigDict(extra="ignore")
+
+    next: Text | None = pydantic.Field(
+        default=None,
+        title="Next",
+        description="The URL of the next page, or null on the last.",
+    )
+
+
+class Error(pydantic.BaseModel):
+    """An error body of the API: its message, and any other key it holds, kept."""
+
+    model_config = pydantic.ConfigDict(extra="allow")
+
+    message: Text = pydantic.Field(title="Message")

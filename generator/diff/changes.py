@@ -1,7 +1,9 @@
 """Compare two sets of definitions and judge each change: breaking or not, and for whom.
 
 Audiences: `readers` (code that reads records), `writers` (code that sends creates and
-updates), `code` (code that names a generated class, attribute or enum member). A change is
+updates), `code` (code that names a generated class, attribute or enum member). A record reads
+whatever an administrator changed except a field's type (spec section 4): every field may be
+absent or null, bounds are not checked, unknown keys and option ids are kept or ignored. A change is
 breaking when its audience is not empty. `code` is decided from the names of the intermediate
 model (built with the project's pins): it is in the audience only when a symbol the old model
 had is gone, or when an enum member now stands for another option.
@@ -12,25 +14,28 @@ had is gone, or when an enum member now stands for another option.
 | entity-added      | -                      |                                                       |
 | level             | writers                | every create payload carries the level                |
 | display-name, plural, description, use-cases | - | documentation only                          |
-| field-removed     | readers code (writers) | the value is gone; writers too if a client could send |
-|                   |                        | it (CDRCreate and CDRUpdate forbid unknown keys)      |
-| field-added       | writers if required    | creates must send it; otherwise reads ignore it       |
-| retyped           | readers writers code   | every value changes shape                             |
-| target            | readers writers        | the reference now holds ids of another entity         |
-| made-required     | writers                | creates must send it                                  |
-| made-optional     | readers (writers code) | reads may get null; if it leaves CDRCreate, also      |
+| field-removed     | code (writers)         | its attribute is gone; writers too if a client could  |
+|                   |                        | send it (CDRCreate and CDRUpdate forbid unknown keys);|
+|                   |                        | reads go on: records still holding it are read        |
+| field-added       | writers if required    | creates must send it; reads of older records go on    |
+| retyped           | readers writers code   | every value changes shape: the only change that       |
+|                   |                        | breaks a read                                         |
+| target            | readers writers        | the reference is re-typed: ids of another entity      |
+| made-required     | writers                | creates must send it; a record may still lack it      |
+| made-optional     | (writers code)         | a record may already be null; if it leaves CDRCreate, |
 |                   |                        | the writers and the code that set it there            |
 | made-read-only    | writers code           | it leaves CDRUpdate (and CDRCreate unless required)   |
 | made-editable     | -                      |                                                       |
 | option-added      | -                      | reads keep ids they do not know                       |
-| option-removed    | writers code           | the id is refused and its member is gone              |
+| option-removed    | writers code           | the id is refused and its member is gone; records     |
+|                   |                        | holding it still read, the id kept                    |
 | option-relabelled | code if the member     | members are named from labels; a pin keeps the name   |
 |                   | name changes           |                                                       |
 | member-renamed    | code                   | another option's label made or undid a clash          |
 | tags-to-options   | writers                | free tags are refused, only option ids are accepted   |
-| options-to-tags   | readers code           | any tag may arrive; the enum class is gone            |
+| options-to-tags   | code                   | the enum class is gone; records keep every tag        |
 | bounds-tightened  | writers                | values the old bounds allowed are refused             |
-| bounds-loosened   | readers                | values outside the old bounds may arrive              |
+| bounds-loosened   | -                      | records are read whatever their bounds                |
 | multiline, label, notes, moved | -         | presentation only (moved: to another panel/section,   |
 |                   |                        | or to another place in its section, panel or entity)  |
 
@@ -270,9 +275,7 @@ class _EntityDiff:
         return pairs
 
     def field_removed(self, f: Field, renamed_to: Field | None) -> None:
-        audience = (
-            {READERS} | self.code_if(*symbols(self.old, f.code)) | ({WRITERS} if f.in_create or f.in_update else set())
-        )
+        audience = self.code_if(*symbols(self.old, f.code)) | ({WRITERS} if f.in_create or f.in_update else set())
         template, values = "field {} removed", [f.code]
         if renamed_to is not None:
             template, values = template + "; likely renamed to {}", [f.code, renamed_to.code]
@@ -305,8 +308,8 @@ class _EntityDiff:
             self.add(code, "made-required", {WRITERS}, "field {} made required: creates must send it", code)
         if f.required and not g.required:
             leaves = f.in_create and not g.in_create
-            audience = {READERS} | ({WRITERS} | self.code_if(f"{create}.{f.attribute}") if leaves else set())
-            template = "field {} made optional: reads may get null" + (f"; it leaves {create}" if leaves else "")
+            audience = {WRITERS} | self.code_if(f"{create}.{f.attribute}") if leaves else set()
+            template = "field {} made optional" + (f": it leaves {create}" if leaves else "")
             self.add(code, "made-optional", audience, template, code)
         if g.read_only and not f.read_only:
             gone = [c for c, was, now in ((create, f.in_create, g.in_create), (update, True, False)) if was and not now]
@@ -327,7 +330,7 @@ class _EntityDiff:
             if f.enum is None and g.enum is not None:
                 self.add(f.code, "tags-to-options", {WRITERS}, "field {} now takes option ids, not free tags", f.code)
             elif f.enum is not None:
-                audience = {READERS} | self.code_if(*symbols(self.old, f.code))
+                audience = self.code_if(*symbols(self.old, f.code))
                 template = "field {} now takes free tags; enum {} is gone"
                 self.add(f.code, "options-to-tags", audience, template, f.code, Snippet(f.enum.name))
             return
@@ -380,5 +383,6 @@ class _EntityDiff:
                 continue
             # A bound added, or moved inwards, narrows what is accepted.
             tightened = old is None or (new is not None and (new - old) * inwards > 0)
-            kind, audience = ("bounds-tightened", WRITERS) if tightened else ("bounds-loosened", READERS)
-            self.add(f.code, kind, {audience}, f"field {{}}: {name} {{}} -> {{}}", f.code, old, new)
+            # Reads never check bounds: only creates and updates feel a change.
+            kind, audience = ("bounds-tightened", {WRITERS}) if tightened else ("bounds-loosened", NOBODY)
+            self.add(f.code, kind, audience, f"field {{}}: {name} {{}} -> {{}}", f.code, old, new)

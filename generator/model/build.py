@@ -175,7 +175,7 @@ class _EntityBuilder:
         class_names = self.unique_names(
             {f.code: self.pinned(self.pins.enums, f.code, naming.class_name(f.code), "class", f) for f in enum_fields},
             "enums",
-            reserved={definition.code, f"{definition.code}Create", f"{definition.code}Update"},
+            reserved={definition.code, *(f"{definition.code}{kind}" for kind in ("Create", "Update", "List"))},
         )
         enums = {f.code: EnumType(class_names[f.code], f.code, self.members(f)) for f in enum_fields}
         panels = tuple(

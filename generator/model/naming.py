@@ -12,8 +12,9 @@ The rules, also stated in the README:
   such as `日本`) gets `Enum`, so that it is never also its field's attribute name.
   A name left empty gets `field_<hex of the code>` or `OPTION_<id>`.
 - A Python keyword, or an attribute that pydantic's BaseModel or the generated base classes
-  already define (`json`, `copy`, `model_config`, `to_payload`, ...), gets a trailing `_`; so
-  do `l`, `I` and `O`, which read as 1 and 0 (pycodestyle E741, E742).
+  already define (`json`, `copy`, `model_config`, `to_payload`, a record's `id`, `entity`,
+  `level` and `combo_key`, ...), gets a trailing `_`; so do `l`, `I` and `O`, which read as 1
+  and 0 (pycodestyle E741, E742).
 - Two enum members whose labels meet get their option id appended (`G_711_1`, `G_711_2`), and
   again while a name still meets another (the label `G 711 1` is also `G_711_1`); pinned names
   stay as pinned.
@@ -26,7 +27,8 @@ from __future__ import annotations
 import keyword
 import unicodedata
 
-# BaseModel's public attributes (pydantic 2.11+), the generated bases' own, and those every model
+# BaseModel's public attributes (pydantic 2.11+), the generated bases' own (a record's `id` and
+# envelope keys among them), and those every model
 # class gets from its metaclass (type.mro, ABCMeta.register); a field that took one of these names
 # would shadow it. tests/test_naming.py checks this against pydantic itself.
 MODEL_ATTRIBUTES = frozenset(
@@ -36,6 +38,7 @@ MODEL_ATTRIBUTES = frozenset(
     model_json_schema model_parametrized_name model_post_init model_rebuild model_validate
     model_validate_json model_validate_strings parse_file parse_obj parse_raw schema
     schema_json update_forward_refs validate fields to_payload mro register
+    id entity level combo_key
     """.split()
 )
 

@@ -80,10 +80,12 @@ def value_schema(entity: Entity, field: Field, tolerant: bool, nullable: bool) -
     if field.type is FieldType.DATETIME:
         schema["format"] = "date-time"
         schema["pattern"] = DATETIME_PATTERN
-    if field.minimum is not None:
-        schema["minimum"] = field.minimum
-    if field.maximum is not None:
-        schema["maximum"] = field.maximum
+    if not tolerant:
+        # A record is read whatever its bounds: values written under older ones stay.
+        if field.minimum is not None:
+            schema["minimum"] = field.minimum
+        if field.maximum is not None:
+            schema["maximum"] = field.maximum
     return schema
 
 
@@ -100,7 +102,8 @@ def field_schema(entity: Entity, field: Field, kind: str) -> Schema:
         schema["x-reference"] = field.target
     if kind == RECORD and field.read_only:
         schema["readOnly"] = True
-    nullable = kind == UPDATE or not field.required
+    # On a record every field may be absent or null: it may predate the field being required.
+    nullable = kind in (RECORD, UPDATE) or not field.required
     schema.update(value_schema(entity, field, tolerant=kind == RECORD, nullable=nullable))
     return schema
 
@@ -156,14 +159,24 @@ def envelope(entity: Entity) -> list[tuple[str, Schema]]:
     ]
 
 
+def record_keys() -> list[tuple[str, Schema]]:
+    """The keys a record holds beside the entity's fields: the object's id, and the envelope when present."""
+    return [
+        ("id", {"title": "Id", "description": "The object's id.", "type": "string"}),
+        ("entity", {"title": "Entity", "description": "The entity code.", "type": ["string", "null"]}),
+        ("level", {"title": "Level", "description": "The entity level.", "type": ["integer", "null"]}),
+        ("comboKey", {"title": "Combo Key", "description": "SUB:<subscription id>|ENT:", "type": ["string", "null"]}),
+    ]
+
+
 def entity_schemas(entity: Entity) -> dict[str, Schema]:
     """The component schemas of one entity: record, Create, Update, create request, list page, enums."""
     create = [(f.code, field_schema(entity, f, CREATE)) for f in entity.create_fields]
     create_required = [f.code for f in entity.create_fields if f.required]
     record = _object(
         entity.description,
-        [(f.code, field_schema(entity, f, RECORD)) for f in entity.fields],
-        [f.code for f in entity.fields if f.required],
+        record_keys() + [(f.code, field_schema(entity, f, RECORD)) for f in entity.fields if f.code != "id"],
+        ["id"],
         closed=False,
     )
     schemas = {

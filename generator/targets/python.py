@@ -56,7 +56,13 @@ def format_python(source: str) -> str:
     only changes lines it must wrap, so a file whose every line is one black leaves alone is
     returned as it is: black costs ~0.15 s a file, most of a run.
     """
-    if all(_black_leaves(line) for line in source.splitlines()):
+    lines = source.splitlines()
+    # The header is comments, which black never wraps: a definitions folder deep in a tree makes
+    # it long, and must not make black run on every module.
+    start = 0
+    while start < len(lines) and _plain_comment(lines[start]):
+        start += 1
+    if all(_black_leaves(line) for line in lines[start:]):
         return source
     return format_with_black(source)
 
@@ -65,6 +71,11 @@ def format_python(source: str) -> str:
 # exploded call or dict: black cannot split it however long it is (a long note or label).
 _STRING = r'"(?:[^"\\]|\\.)*"' + "|" + r"'(?:[^'\\]|\\.)*'"
 _ATOM_LINE = re.compile(rf" +(?:[^\W\d]\w*=|(?:{_STRING}): )(?:{_STRING}|-?[0-9][0-9.e+-]*),")
+
+
+def _plain_comment(line: str) -> bool:
+    """A comment line black leaves as it is at the top of a file: `# ` and printable text."""
+    return line.startswith("# ") and line.isprintable() and line == line.rstrip()
 
 
 def _black_leaves(line: str) -> bool:

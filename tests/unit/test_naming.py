@@ -86,9 +86,12 @@ def test_keywords_and_model_attributes_get_a_trailing_underscore(word: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("code", "attribute"), [("json", "json_"), ("copy", "copy_"), ("model_config", "model_config_"), ("id", "id")]
+    ("code", "attribute"),
+    [("json", "json_"), ("copy", "copy_"), ("model_config", "model_config_"), ("id", "id_"), ("ident", "ident")],
 )
-def test_names_pydantic_defines_are_not_shadowed_and_others_are_left_alone(code: str, attribute: str) -> None:
+def test_names_pydantic_or_the_record_defines_are_not_shadowed_and_others_are_left_alone(
+    code: str, attribute: str
+) -> None:
     assert naming.attribute_name(code) == attribute
 
 
