@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pydantic
+
+from ._base import Error
 
 # Plain http would show the token to anyone on the path; only this machine is exempt.
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -173,14 +174,6 @@ def _http_date(value: str | None) -> datetime.datetime | None:
         # The obsolete forms carry no zone: HTTP dates are always GMT.
         return moment.replace(tzinfo=datetime.timezone.utc)
     return moment
-
-
-class Error(pydantic.BaseModel):
-    """An error body of the API: its message, and any other key it holds, kept."""
-
-    model_config = pydantic.ConfigDict(extra="allow")
-
-    message: str = pydantic.Field(title="Message")
 
 
 class ApiError(DemandFlowError):

@@ -10,12 +10,12 @@ from urllib.parse import quote, urljoin
 import httpx
 import pydantic
 
+from ._base import Error
 from ._client_common import (
     HTTP_LOGGERS,
     ApiError,
     ConfigurationError,
     ConnectionFailed,
-    Error,
     Exchange,
     Failure,
     InvalidResponse,
