@@ -341,12 +341,18 @@ def test_the_command_line_generates_the_client_only_with_the_models(tenant: Path
         'error: pyproject.toml: [tool.dfgen] targets: "client" needs "models" too\n',
     )
     assert not (tmp_path / "generated").exists()
-    pyproject.write_text('[tool.dfgen]\ndefinitions = "defs"\ntargets = ["models", "client"]\n', encoding="utf-8")
+    pyproject.write_text(
+        '[tool.dfgen]\ndefinitions = "defs"\ntargets = ["models", "client"]\n'
+        'token-env = "TENANT_PAT"\nbase-url = "https://tenant.example/api"\n',
+        encoding="utf-8",
+    )
     assert dfgen(tmp_path, "generate").returncode == 0
     assert dfgen(tmp_path, "check").returncode == 0
     assert (tmp_path / "generated" / "models" / "client" / "ticket.py").is_file()
     package_doc = ast.get_docstring(ast.parse((tmp_path / "generated" / "models" / "__init__.py").read_text()))
     assert package_doc is not None and "needs httpx" in package_doc
+    client = (tmp_path / "generated" / "models" / "client" / "__init__.py").read_text()
+    assert 'BASE_URL = "https://tenant.example/api"\n    TOKEN_ENV = "TENANT_PAT"\n' in client
     pyproject.write_text('[tool.dfgen]\ndefinitions = "defs"\n', encoding="utf-8")
     listing = dfgen(tmp_path, "targets").stdout
     assert listing.startswith("client [off] A typed client over httpx"), listing
