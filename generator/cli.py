@@ -14,12 +14,13 @@ import click
 
 from generator import __version__, cache, pipeline
 from generator.config import Config, load_config
+from generator.definitions.load import definition_files
 from generator.definitions.schema import schema_text
 from generator.diagnostics import InputError, Location
 from generator.diff.report import report
 from generator.diff.sources import diff_paths, diff_revision
 from generator.importdoc.read import import_page
-from generator.output.files import compare, expected_digests, write, write_files
+from generator.output.files import Changes, OutputFault, compare, expected_digests, write, write_files
 from generator.pipeline import Settings, Source, read_sources
 from generator.targets.engine import available_targets, find_target, override_problems, template_origin
 from generator.targets.environment import builtin_templates
@@ -28,6 +29,7 @@ from generator.tenant import fetch as tenant
 
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
+EXIT_FAULT = 3
 
 
 @contextmanager
@@ -41,12 +43,27 @@ def reported_input_errors() -> Iterator[None]:
         sys.exit(EXIT_BAD_INPUT)
 
 
+@contextmanager
+def reported_faults() -> Iterator[None]:
+    """Print an environmental fault (read-only, full, in the way) as one line and exit 3, without a traceback."""
+    try:
+        yield
+    except OutputFault as fault:
+        click.echo(f"error: {fault}", err=True)
+        sys.exit(EXIT_FAULT)
+    except OSError as error:
+        where = error.filename if error.filename is not None else "dfgen"
+        click.echo(f"error: {where}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_FAULT)
+
+
 @dataclass(frozen=True)
 class _Run:
     """One generation as the configuration and flags ask for it, with its inputs read once."""
 
     config: Config
     out: Path
+    definitions: Path
     sources: list[Source]
     definitions_source: str
     settings: Settings
@@ -65,6 +82,20 @@ class _Run:
             if known is not None:
                 return known
         return self.remember(expected_digests(self.files()))
+
+    def inputs(self) -> list[Path]:
+        """What the run reads, which no manifest can make dfgen replace or remove."""
+        config = self.config
+        caches = [config.cache] if config.cache is not None else []
+        return [config.root / "pyproject.toml", *definition_files(self.definitions), *config.template_dirs, *caches]
+
+    def compare(self, expected: dict[str, str]) -> Changes:
+        """How the output folder differs from the expected digests; waits for a generate in progress."""
+        return compare(self.out, expected, self.inputs(), self.config.shown(self.out), self.waiting)
+
+    def waiting(self) -> None:
+        """Say that another run holds the output folder."""
+        click.echo(f"dfgen: waiting for another dfgen run on {self.config.shown(self.out)}", err=True)
 
     def remember(self, digests: dict[str, str]) -> dict[str, str]:
         """Store the digests under this run's key (when the cache is on)."""
@@ -87,7 +118,7 @@ def _prepare(definitions: Path | None, out: Path | None, use_cache: bool) -> _Ru
     key = None
     if folder is not None:
         key = cache.run_key(sources, shown, settings, [*config.template_dirs, builtin_templates()])
-    return _Run(config, out or config.out, sources, shown, settings, folder, key)
+    return _Run(config, out or config.out, definitions_path, sources, shown, settings, folder, key)
 
 
 def _load_checked_config() -> Config:
@@ -133,16 +164,19 @@ def main() -> None:
 @_no_cache_option
 def generate(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     """Write the generated files for every definition; exit 2 and write nothing on bad input."""
-    with reported_input_errors():
+    with reported_input_errors(), reported_faults():
         run = _prepare(definitions, out, not no_cache)
+        shown = run.config.shown(run.out)
         known = cache.load(run.cache, run.key) if run.cache is not None and run.key is not None else None
-        if known is not None and not compare(run.out, known):
-            click.echo(f"dfgen: {run.config.shown(run.out)}: {len(known)} files, up to date")
+        if known is not None and not run.compare(known):
+            click.echo(f"dfgen: {shown}: {len(known)} files, up to date")
             return
         files = run.files()
-        changes = write(run.out, files)
+        changes = write(run.out, files, run.inputs(), shown, run.waiting)
         run.remember(expected_digests(files))
-    click.echo(f"dfgen: {run.config.shown(run.out)}: {len(files) + 1} files, {changes.summary()}")
+    for path, reason in changes.kept.items():
+        click.echo(f"dfgen: kept {shown}/{path}: {reason}", err=True)
+    click.echo(f"dfgen: {shown}: {len(files) + 1} files, {changes.summary()}")
 
 
 @main.command()
@@ -151,14 +185,16 @@ def generate(definitions: Path | None, out: Path | None, no_cache: bool) -> None
 @_no_cache_option
 def check(definitions: Path | None, out: Path | None, no_cache: bool) -> None:
     """Exit 1 and name every file of the output folder that generate would change."""
-    with reported_input_errors():
+    with reported_input_errors(), reported_faults():
         run = _prepare(definitions, out, not no_cache)
-        changes = compare(run.out, run.expected())
+        changes = run.compare(run.expected())
     shown = run.config.shown(run.out)
     if not changes:
         click.echo(f"dfgen: {shown} is up to date")
         return
-    for label, paths in (("missing", changes.added), ("stale", changes.changed), ("obsolete", changes.removed)):
+    obsolete = sorted([*changes.removed, *changes.kept])
+    labels = (("missing", changes.added), ("stale", changes.changed), ("obsolete", obsolete))
+    for label, paths in (*labels, ("leftover", changes.leftovers)):
         for path in paths:
             click.echo(f"{label}: {shown}/{path}")
     # The same folders as this check: `dfgen generate` alone would write the configured ones.

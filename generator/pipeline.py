@@ -33,7 +33,7 @@ class Source:
 
 def read_sources(path: Path, show: ShowPath) -> list[Source]:
     """The bytes of every definition file under `path`, each read once; InputError when there are none."""
-    files = definition_files(path)
+    files = definition_files(path, show)
     if not files:
         # An empty folder is far more often a wrong path than a tenant without entities.
         raise InputError.at(Location(show(path)), "no definitions here (expected *.yaml or *.yml files)")

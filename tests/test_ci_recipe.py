@@ -444,9 +444,11 @@ def test_scheduled_job_fetches_regenerates_and_opens_a_pull_request(
     body = Path(pull_request["body-path"]).read_text(encoding="utf-8")
     assert body.startswith("### dfgen diff: 1 change, 0 breaking")
     assert "callType" in body
-    # What the pull request would commit: the new definition and the code generated from it.
+    # What the pull request would commit: the new definition and the code generated from it (the manifest
+    # records each file's digest, so it changes with the file).
     assert sorted(git(tenant_project, "status", "--porcelain").splitlines()) == [
         " M definitions/cdr.yaml",
+        " M generated/.dfgen-manifest.json",
         " M generated/models/cdr.py",
     ]
     assert "Kind of Call" in (tenant_project / "generated" / "models" / "cdr.py").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -111,9 +112,11 @@ def test_a_manifest_never_removes_a_file_outside_the_output_folder(project: Path
     (out / "models" / "old.py").write_text("# generated once\n", encoding="utf-8")
     manifest = out / ".dfgen-manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    # A manifest edited by hand or by a hostile change: only the file inside the folder goes.
-    listed = ["../mine.py", "models/../../mine.py", str(project / "src" / "myapp" / "mine.py"), "", "models/old.py"]
-    manifest.write_text(json.dumps({**data, "files": data["files"] + listed}), encoding="utf-8")
+    # A manifest edited by hand or by a hostile change, with the right digests: only the file inside the folder goes.
+    mine, old = (hashlib.sha256(text.encode()).hexdigest() for text in ("# mine\n", "# generated once\n"))
+    escapes = ["../mine.py", "models/../../mine.py", str(project / "src" / "myapp" / "mine.py"), ""]
+    listed = {**dict.fromkeys(escapes, mine), "models/old.py": old}
+    manifest.write_text(json.dumps({**data, "files": {**data["files"], **listed}}), encoding="utf-8")
     result = dfgen(project, "generate")
     assert result.returncode == 0, result.stderr
     assert "1 removed" in result.stdout

@@ -12,6 +12,8 @@ import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
+from generator.targets.markdown import md
+from generator.targets.openapi_schema import write_schemas
 from tests.conftest import CDR_DEFINITION, ROOT, assert_golden
 from tests.helpers import generate
 from tests.test_openapi_support import (
@@ -72,7 +74,7 @@ def test_the_configured_definition_path_is_the_openapi_s(tmp_path: Path) -> None
             document = yaml.safe_load((tmp_path / "generated" / "openapi" / name).read_text(encoding="utf-8"))
             validate(document, cls=OpenAPIV31SpecValidator)
             assert sorted(document["paths"]) == sorted(
-                ["/v1/entities/CDR/SUB", "/v1/objects", path.replace("{code}", "CDR")]
+                ["/v1/entities/CDR/SUB", "/v1/objects", "/v1/objects/CDR/{id}", path.replace("{code}", "CDR")]
             )
         assert dfgen(tmp_path, "check", "--no-cache").returncode == 0
 
@@ -108,16 +110,23 @@ def test_the_bundle_holds_every_entity_and_the_fragments_one_each(generated: Gen
     assert [p for p in bundle["paths"]] == [
         "/v1/objects",
         "/v1/entities/CDR/SUB",
+        "/v1/objects/CDR/{id}",
         "/v1/objects/DEFINITION/CDR",
         "/v1/entities/OPENAPI/SUB",
+        "/v1/objects/OPENAPI/{id}",
         "/v1/objects/DEFINITION/OPENAPI",
     ]
     fragment = generated.document("openapi/cdr.yaml")
-    assert list(fragment["paths"]) == ["/v1/objects", "/v1/entities/CDR/SUB", "/v1/objects/DEFINITION/CDR"]
+    assert list(fragment["paths"]) == [
+        "/v1/objects",
+        "/v1/entities/CDR/SUB",
+        "/v1/objects/CDR/{id}",
+        "/v1/objects/DEFINITION/CDR",
+    ]
     assert not any(name.startswith("OPENAPI") for name in schemas_of(fragment))
     names = list(schemas_of(fragment))
-    assert names[:7] == ["Error", "Definition", "CDR", "CDRCreate", "CDRUpdate", "CDRCreateRequest", "CDRList"]
-    assert names[7:] == [f"CDR.{e.name}" for e in generated.project.entities[0].enums]
+    assert names[:5] == ["Error", "Definition", "CDR", "CDRCreateRequest", "CDRList"]
+    assert names[5:] == [f"CDR{e.name}" for e in generated.project.entities[0].enums]
 
 
 def test_calls_carry_bearer_auth_and_error_responses(generated: Generated) -> None:
@@ -136,37 +145,42 @@ def test_calls_carry_bearer_auth_and_error_responses(generated: Generated) -> No
 def test_titles_descriptions_and_labels_are_exactly_as_typed(generated: Generated) -> None:
     schemas = schemas_of(generated.document("openapi/openapi.yaml"))
     fields = {f["code"]: f for f in AWKWARD_ENTITY["panels"][0]["sections"][0]["fields"]}
-    for name in ("OPENAPI", "OPENAPICreate"):
-        prop = schemas[name]["properties"]["class"]
+    entity = generated.project.entities[1]
+    for prop in (
+        schemas["OPENAPI"]["properties"]["class"],
+        write_schemas(entity)["OPENAPICreate"]["properties"]["class"],
+    ):
+        # Titles as typed (viewers show them as text); descriptions are CommonMark: escaped.
         assert prop["title"] == fields["class"]["label"]
-        assert prop["description"] == fields["class"]["notes"]
-    assert schemas["OPENAPI"]["title"] == AWKWARD_ENTITY["displayName"]
-    assert schemas["OPENAPI"]["description"] == AWKWARD_ENTITY["description"]
-    colours = schemas["OPENAPI.Colours"]["oneOf"]
-    assert colours[0]["enum"] == ["-1", "0", "9007199254740993"]
-    assert colours[1]["enum"] == [-1, 0, 9007199254740993]
-    assert colours[0]["x-enum-descriptions"] == ["Red", "Gr\u00fcn\u2029", "Big"]
+        assert prop["description"] == md(fields["class"]["notes"])
+    # Titles are the component names, unique in any bundle; the display name is in the description.
+    assert schemas["OPENAPI"]["title"] == "OPENAPI"
+    assert md(AWKWARD_ENTITY["displayName"]) in schemas["OPENAPI"]["description"]
+    assert md(AWKWARD_ENTITY["description"]) in schemas["OPENAPI"]["description"]
+    colours = schemas["OPENAPIColours"]
+    assert colours["type"] == "string" and colours["enum"] == ["-1", "0", "9007199254740993"]
+    assert colours["x-enum-descriptions"] == ["Red", "Gr\u00fcn\u2029", "Big"]
     # A class name that is not ASCII gets an ASCII component name.
-    greek = generated.project.entities[1].enums[1]
+    greek = entity.enums[1]
     assert greek.field_code == "χρώμα" and not greek.name.isascii()
-    ascii_name = "OPENAPI.enum-" + greek.name.encode().hex()
-    assert schemas[ascii_name]["oneOf"][0]["x-enum-descriptions"] == ["一", "1e5"]
-    mos = {"title": "Mos", "description": "Mean Opinion Score (1-5)", "type": ["number", "null"]}
-    # A record is read whatever the bounds; creates and updates enforce them.
+    ascii_name = "OPENAPIEnum" + greek.name.encode().hex()
+    assert schemas[ascii_name]["x-enum-descriptions"] == ["一", "1e5"]
+    mos = {"title": "Mos", "description": md("Mean Opinion Score (1-5)"), "type": ["number", "null"]}
+    # A record is read whatever the bounds; creates enforce them.
     assert schemas["CDR"]["properties"]["mos"] == mos
-    assert schemas["CDRUpdate"]["properties"]["mos"] == {**mos, "minimum": 1, "maximum": 5}
+    assert schemas["CDRCreateRequest"]["properties"]["mos"] == {**mos, "minimum": 1, "maximum": 5}
     text = generated.files["openapi/openapi.yaml"]
     assert all(char == "\n" or char.isprintable() for char in text)
 
 
 def test_enum_labels_and_member_names(generated: Generated) -> None:
-    call_status = schemas_of(generated.document("openapi/cdr.yaml"))["CDR.CallStatus"]
-    assert call_status["title"] == "Call Status"
-    as_text, as_int = call_status["oneOf"]
-    assert as_text["type"] == "string" and as_int["type"] == "integer"
-    assert as_text["x-enum-varnames"][:2] == ["ANSWERED", "NO_ANSWER"]
-    assert as_text["x-enum-descriptions"][:2] == ["Answered", "No Answer"]
-    assert "- `2`: No Answer" in call_status["description"]
+    call_status = schemas_of(generated.document("openapi/cdr.yaml"))["CDRCallStatus"]
+    # One schema of strings, as the ids travel: one enum class in every generator.
+    assert call_status["title"] == "CDRCallStatus" and call_status["type"] == "string"
+    assert call_status["enum"][:2] == ["1", "2"]
+    assert call_status["x-enum-varnames"][:2] == ["ANSWERED", "NO_ANSWER"]
+    assert call_status["x-enum-descriptions"][:2] == ["Answered", "No Answer"]
+    assert "Call Status" in call_status["description"] and "- `2`: No Answer" in call_status["description"]
 
 
 def test_read_only_fields_marked_in_the_record_and_references_marked(generated: Generated) -> None:
@@ -174,11 +188,12 @@ def test_read_only_fields_marked_in_the_record_and_references_marked(generated: 
     entity = generated.project.entities[0]
     read_only = [code for code, prop in schemas["CDR"]["properties"].items() if prop.get("readOnly")]
     assert read_only == [f.code for f in entity.fields if f.read_only] and len(read_only) == 4
-    for name in ("CDRCreate", "CDRUpdate", "CDRCreateRequest"):
-        assert not any(prop.get("readOnly") for prop in schemas[name]["properties"].values())
-    assert "name" in schemas["CDRCreate"]["properties"] and "name" not in schemas["CDRUpdate"]["properties"]
-    for name in ("CDR", "CDRCreate", "CDRUpdate"):
-        currency = schemas[name]["properties"]["currency"]
+    writes = write_schemas(entity)
+    for schema in (writes["CDRCreate"], writes["CDRUpdate"], schemas["CDRCreateRequest"]):
+        assert not any(prop.get("readOnly") for prop in schema["properties"].values())
+    assert "name" in writes["CDRCreate"]["properties"] and "name" not in writes["CDRUpdate"]["properties"]
+    for schema in (schemas["CDR"], writes["CDRCreate"], writes["CDRUpdate"]):
+        currency = schema["properties"]["currency"]
         assert currency["x-reference"] == "CURRENCY" and "CURRENCY" in currency["description"]
         assert currency["type"] == ["string", "null"]
     owner = schemas_of(generated.document("openapi/openapi.yaml"))["OPENAPI"]["properties"]["owner"]

@@ -81,6 +81,111 @@ AWKWARD_ENTITY: dict[str, Any] = {
 }
 
 
+# Tenant text that CommonMark, HTML and a viewer's link handling would each take for their own.
+HOSTILE_NOTES = (
+    "[click](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>\n"
+    "# Heading **bold** `code` *star* _under_ ~~strike~~ https://evil.example/x www.evil.example"
+    " a@b.example &amp; &lt;b&gt; | pipe\n    indented 1. one\n- item\n> quote"
+)
+HOSTILE_ENTITY: dict[str, Any] = {
+    "code": "HOSTILE",
+    "displayName": "<b>Order</b> [x](javascript:alert(4))",
+    "level": 12,
+    "description": HOSTILE_NOTES,
+    "panels": [
+        {
+            "name": "<i>Main</i>",
+            "sections": [
+                {
+                    "name": "# All",
+                    "fields": [
+                        {
+                            "code": "title",
+                            "type": "text",
+                            "required": True,
+                            "label": "<u>Title</u>",
+                            "notes": HOSTILE_NOTES,
+                        },
+                        {
+                            "code": "kind",
+                            "type": "enum",
+                            "required": True,
+                            "label": "**Kind**",
+                            "notes": "[y](javascript:alert(5))",
+                            "options": [
+                                {"id": 1, "label": "<script>x</script>"},
+                                {"id": 2, "label": "[z](javascript:alert(6))"},
+                                {"id": 3, "label": "# three"},
+                            ],
+                        },
+                        {
+                            "code": "marks",
+                            "type": "multiselect",
+                            "options": [{"id": 1, "label": "*a*"}, {"id": 2, "label": "`b`"}],
+                        },
+                        {"code": "size", "type": "number", "min": 0, "max": 10, "notes": "**big** <em>x</em>"},
+                        {
+                            "code": "owner",
+                            "type": "reference",
+                            "target": "ORDER",
+                            "notes": "![img](javascript:alert(7))",
+                        },
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+
+def _small_entity(code: str, display_name: str, level: int, field: str) -> dict[str, Any]:
+    """An entity of a few fields: a required text, an enum, a number."""
+    return {
+        "code": code,
+        "displayName": display_name,
+        "level": level,
+        "panels": [
+            {
+                "name": "Main",
+                "sections": [
+                    {
+                        "name": "All",
+                        "fields": [
+                            {"code": "name", "type": "text", "required": True},
+                            {"code": field, "type": "text"},
+                            {
+                                "code": "status",
+                                "type": "enum",
+                                "options": [{"id": 1, "label": "Open"}, {"id": 2, "label": "Closed"}],
+                            },
+                            {"code": "amount", "type": "number", "min": 0},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+# Entities that meet in the tools: two display names alike (ORDER, ORDER_V2), and ABC before TYPING,
+# whose records a client without discriminating would take for ABC's.
+MANY_ENTITIES = [
+    _small_entity("ORDER", "Order", 10, "orderNote"),
+    _small_entity("ORDER_V2", "Order", 11, "orderNoteV2"),
+    _small_entity("ABC", "Abc", 20, "letters"),
+    _small_entity("TYPING", "Typing", 21, "keys"),
+    HOSTILE_ENTITY,
+]
+
+
+def many_entity_definitions(folder: Path) -> Path:
+    """A definitions folder of a many-entity, hostile tenant: CDR, the awkward entity and MANY_ENTITIES."""
+    two_entity_definitions(folder)
+    for entity in MANY_ENTITIES:
+        (folder / f"{entity['code'].lower()}.yaml").write_text(dump_yaml(entity), encoding="utf-8")
+    return folder
+
+
 @dataclass(frozen=True)
 class Generated:
     """What generate() wrote for a definitions folder, the intermediate model, and the package."""

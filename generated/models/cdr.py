@@ -160,6 +160,13 @@ class CDR(_base.Record):
 
     ENTITY_CODE = "CDR"
     ENTITY_LEVEL = 320
+    entity: _t.Literal["CDR"] = _pd.Field(
+        default="CDR",
+        validation_alias="entity",
+        serialization_alias="entity",
+        title="Entity",
+        description="The entity code.",
+    )
     name: _base.Text | None = _pd.Field(
         default=None,
         validation_alias="name",

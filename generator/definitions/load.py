@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,15 +56,20 @@ class Mapping:
 Node = Scalar | Sequence | Mapping
 
 
-def definition_files(path: Path) -> list[Path]:
+def definition_files(path: Path, show: Callable[[Path], str] = str) -> list[Path]:
     """The definition files under `path`: the file itself, or a folder's *.yaml and *.yml, sorted."""
     if path.is_file():
         return [path]
     if not path.is_dir():
         raise InputError.at(Location(str(path)), "no such file or folder")
-    return sorted(
-        p for p in path.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
-    )
+    files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    for file in files:
+        # Skipped in silence, a definition that cannot be read would have its generated files removed.
+        if file.is_symlink() and not file.exists():
+            # Shown by its folder: showing the link itself would resolve it to where it points.
+            where = Location(f"{show(path)}/{file.name}")
+            raise InputError.at(where, "a symbolic link to a file that does not exist")
+    return [p for p in files if p.is_file()]
 
 
 def read_text(path: Path, shown_as: str, expected: str = "a definition in YAML") -> str:

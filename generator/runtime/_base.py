@@ -157,7 +157,7 @@ def _integral(value: object) -> object:
 
 
 class DemandFlowEnum(str, enum.Enum):
-    """Option ids as strings ("1"), each member with its label; int ids (1) accepted."""
+    """Option ids as strings ("1"), each with its label; from Python int ids (1) too."""
 
     @property
     def label(self) -> str:
@@ -187,6 +187,20 @@ class DemandFlowEnum(str, enum.Enum):
         if isinstance(value, int) and not isinstance(value, bool):
             return cls._value2member_map_.get(str(value))
         return None
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        # JSON carries ids as strings only, as the OpenAPI says; Python may pass 1.
+        members = handler(source)
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.chain_schema(
+                [core_schema.str_schema(strict=True), members]
+            ),
+            python_schema=members,
+            metadata={"pydantic_js_functions": [lambda _, json: json(members)]},
+        )
 
 
 def _whole(value: float) -> float:

@@ -24,7 +24,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import ModuleType
 from typing import Any
 
@@ -124,12 +124,25 @@ def _problem(output: OutputFile) -> str | None:
         return f"each must be 'entity' or 'project', not {output.each!r}"
     if output.format not in (None, "python"):
         return f"format must be 'python' or absent, not {output.format!r}"
-    pure = PurePosixPath(output.path)
-    if pure.is_absolute() or ".." in pure.parts or "\\" in output.path:
+    if _outside(output.path):
         return f"path {output.path!r} must stay inside the output folder"
     if output.each == "entity" and "{module}" not in output.path and "{code}" not in output.path:
         return "a per-entity path needs {module} or {code}, or every entity would write one file"
     return None
+
+
+def _outside(path: str) -> bool:
+    """Whether a path may leave the output folder, or is not in the one form the output folder's checks know."""
+    pure = PurePosixPath(path)
+    return (
+        not path
+        or pure.as_posix() != path
+        or pure.is_absolute()
+        or any(part in ("..", ".git", ".hg", ".svn") or part.startswith(".dfgen-") for part in pure.parts)
+        or "\\" in path
+        or "\0" in path
+        or bool(PureWindowsPath(path).drive)
+    )
 
 
 def _context_module(target: Target) -> ModuleType | None:
@@ -166,6 +179,10 @@ def render_target(target: Target, project: Project, env: jinja2.Environment, sou
         else:
             contexts = [(output.path, project_context(target, module, project, source))]
         for path, context in contexts:
+            # Checked again once formatted: `{code:.<2.0}` is `..`, `{code:/<1.0}` is `/`.
+            if _outside(path):
+                message = f"path {path!r} (from {output.path!r}) must stay inside the output folder"
+                raise InputError.at(Location(str(target.folder / MANIFEST)), f"[[files]] {output.template}: {message}")
             if path in files:
                 raise InputError.at(
                     Location(f"{target.name}/{output.template}"), f"two outputs of the target are {path}"

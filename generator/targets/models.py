@@ -92,6 +92,16 @@ def field_view(field: Field, required: bool, record: bool) -> FieldView:
     return FieldView(field.attribute, type_, arguments)
 
 
+def record_entity(entity: Entity) -> FieldView:
+    """A record's `entity` key: its own code, also when the API leaves it out; any other value is refused.
+
+    The key tells the records of a create response apart (the OpenAPI discriminates on it).
+    """
+    arguments: list[tuple[str, Any]] = [("default", entity.code), ("validation_alias", "entity")]
+    arguments += [("serialization_alias", "entity"), ("title", "Entity"), ("description", "The entity code.")]
+    return FieldView("entity", f"_t.Literal[{pyrepr(entity.code)}]", arguments)
+
+
 def model_names(entity: Entity) -> tuple[str, ...]:
     """The entity's model classes, in the order its module declares them."""
     return entity.record_class, entity.create_class, entity.update_class, list_class(entity)
@@ -111,7 +121,7 @@ def entity_views(entity: Entity) -> tuple[list[EnumView], list[ModelView]]:
             "Record",
             "A record as the API returns it: any field may be absent or null.",
             # Every field optional: records written before a field was made required lack it.
-            [field_view(f, False, record=True) for f in entity.fields],
+            [record_entity(entity), *(field_view(f, False, record=True) for f in entity.fields)],
         ),
         ModelView(
             entity.create_class,
@@ -164,8 +174,7 @@ def entity_context(project: Project, entity: Entity) -> dict[str, Any]:
     """The context of models/entity.py.jinja beyond entity and project: header, imports, enums, models."""
     enums, models = entity_views(entity)
     # typing names the enums' __labels__ ClassVar and the Annotated of bounded numbers.
-    imports_typing = bool(enums) or any(bounded(f) for f in entity.create_fields)
-    return {"header": python_header(entity.source), "imports_typing": imports_typing, "enums": enums, "models": models}
+    return {"header": python_header(entity.source), "enums": enums, "models": models}
 
 
 def project_context(project: Project, source: str) -> dict[str, Any]:

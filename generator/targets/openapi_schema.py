@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.definitions.format import FieldType
 from generator.model.entities import Entity, EnumType, Field
+from generator.targets.markdown import md
 
 Schema = dict[str, Any]
 
@@ -32,7 +33,8 @@ _SCALARS = {
     FieldType.BOOLEAN: "boolean",
     FieldType.DATETIME: "string",
 }
-_COMPONENT_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
+# A plain identifier: what every generator can use as a class name as it is.
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
 def ref(name: str) -> Schema:
@@ -41,13 +43,30 @@ def ref(name: str) -> Schema:
 
 
 def enum_component(entity: Entity, enum: EnumType) -> str:
-    """The component name of an enum: entity code, a dot, the class name (unique in any bundle).
+    """The component name of an enum: the entity code, then the class name (`CDRCallType`).
 
-    Component names are ASCII; a class name that is not gets the hex of its UTF-8 bytes instead,
-    after `enum-`, which no class name contains.
+    Component names are ASCII identifiers; a class name that is not one gets the hex of its UTF-8
+    bytes after `Enum` instead (`OPENAPIEnumcf87...`).
     """
-    name = enum.name if _COMPONENT_NAME.match(enum.name) else f"enum-{enum.name.encode('utf-8').hex()}"
-    return f"{entity.code}.{name}"
+    name = enum.name if _IDENTIFIER.match(enum.name) else f"Enum{enum.name.encode('utf-8').hex()}"
+    if name in _ENTITY_SUFFIXES:
+        # An enum class called List would meet the list page's component, CDRList.
+        name += "Enum"
+    return f"{entity.code}{name}"
+
+
+def list_component(entity: Entity) -> str:
+    """The component name of a page of the entity's records."""
+    return f"{entity.code}List"
+
+
+def request_component(entity: Entity) -> str:
+    """The component name of the body of POST /v1/objects that creates one of the entity's records."""
+    return f"{entity.code}CreateRequest"
+
+
+# What follows the entity code in the names of its own components other than enums.
+_ENTITY_SUFFIXES = ("List", "CreateRequest")
 
 
 def _typed(name: str, nullable: bool) -> str | list[str]:
@@ -55,7 +74,7 @@ def _typed(name: str, nullable: bool) -> str | list[str]:
 
 
 def _option_schemas(entity: Entity, enum: EnumType, tolerant: bool) -> list[Schema]:
-    """A known option id; reads also keep any other string or integer id, as the records do."""
+    """A known option id; reads also keep any other id, as the records do."""
     known = ref(enum_component(entity, enum))
     if not tolerant:
         return [known]
@@ -89,12 +108,19 @@ def value_schema(entity: Entity, field: Field, tolerant: bool, nullable: bool) -
     return schema
 
 
+def field_description(field: Field) -> str | None:
+    """A field's notes as CommonMark that shows them as typed; dfgen's own line for a bare reference."""
+    if field.description is not None:
+        return md(field.description)
+    if field.target is not None:
+        return f"Points at a {md(field.target)} record: its id."
+    return None
+
+
 def field_schema(entity: Entity, field: Field, kind: str) -> Schema:
-    """One property: title and description exactly as the label and notes say, then its type."""
+    """One property: the label as its title, the notes (escaped) as its description, then its type."""
     schema: Schema = {"title": field.title}
-    description = field.description
-    if description is None and field.target is not None:
-        description = f"Points at a {field.target} record."
+    description = field_description(field)
     if description is not None:
         schema["description"] = description
     if field.target is not None:
@@ -108,36 +134,23 @@ def field_schema(entity: Entity, field: Field, kind: str) -> Schema:
     return schema
 
 
-def enum_schema(field: Field, enum: EnumType) -> Schema:
-    """The ids an enum class accepts: each as a string ("1") or as an integer (1)."""
-    names = [member.name for member in enum.members]
-    labels = [member.label for member in enum.members]
-    listing = "\n".join(f"- `{member.value}`: {member.label}" for member in enum.members)
+def enum_schema(entity: Entity, field: Field, enum: EnumType) -> Schema:
+    """The ids of an enum field's options, as they travel: strings ("1"); the labels in the description."""
+    listing = "\n".join(f"- `{member.value}`: {md(member.label)}" for member in enum.members)
     return {
-        "title": field.title,
-        "description": f'Option ids, sent as a string ("1") or an integer (1):\n\n{listing}',
-        "oneOf": [
-            {
-                "type": "string",
-                "enum": [member.value for member in enum.members],
-                "x-enum-varnames": names,
-                "x-enum-descriptions": labels,
-            },
-            {
-                "type": "integer",
-                "enum": [member.option_id for member in enum.members],
-                "x-enum-varnames": names,
-                "x-enum-descriptions": labels,
-            },
-        ],
+        "title": enum_component(entity, enum),
+        "description": f"The options of {md(field.title)} ({md(field.code)}), by id:\n\n{listing}",
+        "type": "string",
+        "enum": [member.value for member in enum.members],
+        "x-enum-varnames": [member.name for member in enum.members],
+        "x-enum-descriptions": [member.label for member in enum.members],
     }
 
 
-def _object(description: str | None, fields: list[tuple[str, Schema]], required: list[str], closed: bool) -> Schema:
-    schema: Schema = {}
-    if description is not None:
-        schema["description"] = description
-    schema["type"] = "object"
+def _object(
+    title: str, description: str, fields: list[tuple[str, Schema]], required: list[str], closed: bool
+) -> Schema:
+    schema: Schema = {"title": title, "description": description, "type": "object"}
     if required:
         schema["required"] = required
     schema["properties"] = dict(fields)
@@ -147,6 +160,12 @@ def _object(description: str | None, fields: list[tuple[str, Schema]], required:
     return schema
 
 
+def entity_summary(entity: Entity) -> str:
+    """The entity's display name and description, as CommonMark that shows them as typed."""
+    summary = f"Display name: {md(entity.display_name)}."
+    return summary if entity.description is None else f"{summary}\n\n{md(entity.description)}"
+
+
 def envelope(entity: Entity) -> list[tuple[str, Schema]]:
     """The keys that POST /v1/objects carries beside the fields."""
     return [
@@ -154,56 +173,90 @@ def envelope(entity: Entity) -> list[tuple[str, Schema]]:
         ("level", {"description": "The entity level.", "type": "integer", "const": entity.level}),
         (
             "comboKey",
-            {"description": "SUB:<subscription id>|ENT:", "type": "string", "pattern": COMBO_KEY_PATTERN},
+            {
+                "description": md("SUB:<subscription id>|ENT:"),
+                "type": "string",
+                "pattern": COMBO_KEY_PATTERN,
+            },
         ),
     ]
 
 
-def record_keys() -> list[tuple[str, Schema]]:
-    """The keys a record holds beside the entity's fields: the object's id, and the envelope when present."""
+def record_envelope(entity: Entity) -> list[tuple[str, Schema]]:
+    """The keys a record may hold beside its fields; `entity` tells a create response's entity apart."""
     return [
-        ("id", {"title": "Id", "description": "The object's id.", "type": "string"}),
-        ("entity", {"title": "Entity", "description": "The entity code.", "type": ["string", "null"]}),
-        ("level", {"title": "Level", "description": "The entity level.", "type": ["integer", "null"]}),
-        ("comboKey", {"title": "Combo Key", "description": "SUB:<subscription id>|ENT:", "type": ["string", "null"]}),
+        ("id", {"description": "The object's id.", "type": "string"}),
+        # A record of this entity names it, or leaves the key out: never null or another entity's code.
+        ("entity", {"description": "The entity code.", "type": "string", "const": entity.code}),
+        ("level", {"description": "The entity level.", "type": ["integer", "null"]}),
+        ("comboKey", {"description": md("SUB:<subscription id>|ENT:"), "type": ["string", "null"]}),
     ]
 
 
-def entity_schemas(entity: Entity) -> dict[str, Schema]:
-    """The component schemas of one entity: record, Create, Update, create request, list page, enums."""
-    create = [(f.code, field_schema(entity, f, CREATE)) for f in entity.create_fields]
-    create_required = [f.code for f in entity.create_fields if f.required]
-    record = _object(
-        entity.description,
-        record_keys() + [(f.code, field_schema(entity, f, RECORD)) for f in entity.fields if f.code != "id"],
+def record_schema(entity: Entity) -> Schema:
+    """A record as the API returns it and the record class reads it: unknown keys and option ids kept."""
+    # A tenant field called `id` is the record's own id: a record has one `id` key.
+    fields = [(f.code, field_schema(entity, f, RECORD)) for f in entity.fields if f.code != "id"]
+    return _object(
+        entity.record_class,
+        f"A {md(entity.code)} record as the API returns it. {entity_summary(entity)}",
+        record_envelope(entity) + fields,
         ["id"],
         closed=False,
     )
-    schemas = {
-        entity.record_class: {"title": entity.display_name, **record},
-        entity.create_class: _object(
-            f"The fields a client sends to create a {entity.code} record.", create, create_required, closed=True
-        ),
-        entity.update_class: _object(
-            f"The fields a client may change in a {entity.code} record; read-only fields are absent.",
-            [(f.code, field_schema(entity, f, UPDATE)) for f in entity.update_fields],
-            [],
-            closed=True,
-        ),
-        f"{entity.code}CreateRequest": _object(
-            f"The body of POST /v1/objects that creates a {entity.code} record: the envelope and the fields.",
-            envelope(entity) + create,
-            ["entity", "level", "comboKey", *create_required],
-            closed=True,
-        ),
-        f"{entity.code}List": _object(
-            f"One page of {entity.code} records; `next` is the URL of the next page, or null on the last.",
-            [("items", {"type": "array", "items": ref(entity.record_class)}), ("next", {"type": ["string", "null"]})],
-            ["items"],
-            closed=False,
-        ),
-    }
+
+
+def create_schema(entity: Entity) -> Schema:
+    """The fields the create class takes, exactly as strictly."""
+    return _object(
+        entity.create_class,
+        f"The fields a client sends to create a {md(entity.code)} record.",
+        [(f.code, field_schema(entity, f, CREATE)) for f in entity.create_fields],
+        [f.code for f in entity.create_fields if f.required],
+        closed=True,
+    )
+
+
+def update_schema(entity: Entity) -> Schema:
+    """The fields the update class takes: every editable field, optional."""
+    return _object(
+        entity.update_class,
+        f"The fields a client may change in a {md(entity.code)} record; read-only fields are absent.",
+        [(f.code, field_schema(entity, f, UPDATE)) for f in entity.update_fields],
+        [],
+        closed=True,
+    )
+
+
+def write_schemas(entity: Entity) -> dict[str, Schema]:
+    """The schemas of the create and update classes, by class name.
+
+    The documents hold neither: the create body is the create request, and the API has no known
+    update call. They are what the create request's fields and an update's body are checked by.
+    """
+    return {entity.create_class: create_schema(entity), entity.update_class: update_schema(entity)}
+
+
+def entity_schemas(entity: Entity) -> list[tuple[str, Schema]]:
+    """The component schemas of one entity, by name: record, create request, list page, enums."""
+    create = create_schema(entity)
+    request = _object(
+        request_component(entity),
+        f"The body of POST /v1/objects that creates a {md(entity.code)} record: the envelope and the fields.",
+        envelope(entity) + list(create["properties"].items()),
+        ["entity", "level", "comboKey", *create.get("required", [])],
+        closed=True,
+    )
+    page = _object(
+        list_component(entity),
+        f"One page of {md(entity.code)} records; `next` is the URL of the next page, or null on the last.",
+        [("items", {"type": "array", "items": ref(entity.record_class)}), ("next", {"type": ["string", "null"]})],
+        ["items"],
+        closed=False,
+    )
+    schemas = [(entity.record_class, record_schema(entity)), (request_component(entity), request)]
+    schemas.append((list_component(entity), page))
     by_code = {f.code: f for f in entity.fields}
     for enum in entity.enums:
-        schemas[enum_component(entity, enum)] = enum_schema(by_code[enum.field_code], enum)
+        schemas.append((enum_component(entity, enum), enum_schema(entity, by_code[enum.field_code], enum)))
     return schemas
