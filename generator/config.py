@@ -80,6 +80,11 @@ class Api:
         """The path of an entity's DEFINITION."""
         return self.definition_path.replace("{code}", code)
 
+    # [tool.dfgen] token-env: where the generated client reads the token.
+    token_env: str = "DEMANDFLOW_TOKEN"
+    # Whether the client target is on: the models package then needs httpx too.
+    client: bool = False
+
 
 @dataclass(frozen=True)
 class Config:
@@ -106,7 +111,14 @@ class Config:
     @property
     def api(self) -> Api:
         """How the API serves the entities, for the OpenAPI and docs targets."""
-        return Api(self.definition_path, self.base_url, self.site_name, "openapi" in self.targets)
+        return Api(
+            self.definition_path,
+            self.base_url,
+            self.site_name,
+            "openapi" in self.targets,
+            token_env=self.token_env,
+            client="client" in self.targets,
+        )
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -196,6 +208,9 @@ def parse_config(
     problem = api_path_problem(definition_path, list_path)
     if problem is not None:
         raise InputError.at(where, f"[tool.dfgen] {problem[0]}: {problem[1]}")
+    if "client" in targets and "models" not in targets:
+        # The client is written into the models package and takes and returns its classes.
+        raise InputError.at(where, '[tool.dfgen] targets: "client" needs "models" too')
     return Config(
         root=root,
         definitions=root / (text("definitions", "definitions") or "definitions"),

@@ -47,7 +47,7 @@ def render(root: Path, name: str, project: Project) -> dict[str, str]:
 
 
 def test_the_built_in_targets_are_declared_like_any_other() -> None:
-    assert [t.name for t in available_targets(())] == ["docs", "models", "openapi"]
+    assert [t.name for t in available_targets(())] == ["client", "docs", "models", "openapi"]
     models = find_target("models", ())
     assert models.folder == builtin_templates() / "models" and models.context == "generator.targets.models"
     assert OutputFile("entity.py.jinja", "entity", "models/{module}.py", "python") in models.files
@@ -128,7 +128,9 @@ def test_an_unknown_target_names_the_known_ones(tmp_path: Path) -> None:
     declare(tmp_path, "sql", '[[files]]\ntemplate = "t"\neach = "project"\npath = "x"\n')
     with pytest.raises(InputError) as raised:
         find_target("sqll", (tmp_path,))
-    assert str(raised.value) == "sqll: unknown target (no sqll/target.toml; targets: docs, models, openapi, sql)"
+    assert (
+        str(raised.value) == "sqll: unknown target (no sqll/target.toml; targets: client, docs, models, openapi, sql)"
+    )
 
 
 @pytest.mark.parametrize(
