@@ -56,8 +56,7 @@ def build_json_schemas(folder: Path, count: int) -> None:
     sys.path.insert(0, str(ROOT))
     from pydantic.json_schema import models_json_schema
 
-    from generator.pipeline import generate
-    from tests.conftest import import_generated, write_tree
+    from tests.helpers import generate, import_generated, write_tree
 
     out = folder / "cdr-models"
     write_tree(out, generate(ROOT / "definitions", lambda p: p.name, {}, ("models",)))
@@ -103,7 +102,8 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="Skip datamodel-code-generator (minutes at 300).")
     args = parser.parse_args()
     dfgen = [sys.executable, "-m", "generator"]
-    dcg = shutil.which("datamodel-codegen")
+    # The script beside this interpreter (a venv not on PATH), else the one on PATH.
+    dcg = shutil.which("datamodel-codegen", path=str(Path(sys.executable).parent)) or shutil.which("datamodel-codegen")
     if dcg is None and not args.no_peer:
         sys.exit("install the bench extra: pip install -e '.[bench]'")
     with tempfile.TemporaryDirectory() as scratch:

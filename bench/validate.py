@@ -160,8 +160,7 @@ def records(count: int) -> bytes:
 def generated_cdr() -> type:
     import tempfile
 
-    from tests.conftest import import_generated, write_tree
-    from tests.helpers import generate
+    from tests.helpers import generate, import_generated, write_tree
 
     out = Path(tempfile.mkdtemp())
     write_tree(out, generate(ROOT / "definitions", lambda p: p.name, {}, ("models",)))

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CDR_DEFINITION, ROOT, import_generated
-from tests.test_cli import dfgen, snapshot
+from tests.helpers import CDR_DEFINITION, ROOT, dfgen, import_generated, snapshot
 
 README = ROOT / "README.md"
 # Where a team copies install lines and pins from.

@@ -11,8 +11,7 @@ import pytest
 from generator import cache
 from generator.config import Api, Pins
 from generator.pipeline import Settings, Source
-from tests.conftest import CDR_DEFINITION
-from tests.test_cli import SMALL, dfgen
+from tests.helpers import CDR_DEFINITION, SMALL, dfgen
 
 CACHE_FILE = Path(".dfgen-cache") / "run.json"
 

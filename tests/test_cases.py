@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import DEFINITIONS, ROOT, UPDATE_GOLDEN, assert_golden
+from tests.helpers import DEFINITIONS, ROOT, UPDATE_GOLDEN, assert_golden
 
 CASES = ROOT / "tests" / "cases"
 CASE_DIRS = sorted(p for p in CASES.iterdir() if (p / "definitions").is_dir())
@@ -24,9 +24,9 @@ EXIT_BAD_INPUT = 2
 
 
 def must_fail(case: Path) -> bool:
-    """A case fails when it has diagnostics.txt; a new case (DFGEN_UPDATE_GOLDEN=1) is what it does."""
-    if (case / "diagnostics.txt").exists() or (case / "expected").exists() or not UPDATE_GOLDEN:
-        return (case / "diagnostics.txt").exists()
+    """A case fails when it has stderr.txt; a new case (DFGEN_UPDATE_GOLDEN=1) is what it does."""
+    if (case / "stderr.txt").exists() or (case / "expected").exists() or not UPDATE_GOLDEN:
+        return (case / "stderr.txt").exists()
     scratch = Path(tempfile.mkdtemp())
     try:
         return dfgen_generate(case, scratch).returncode != 0
@@ -107,10 +107,15 @@ print(json.dumps(problems))
 """
 
 
+DEFAULT_COMMAND = "generate --definitions definitions --out {out}"
+
+
 def dfgen_generate(case: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    """`dfgen generate` on a case's definitions, run from the case folder so shown paths are stable."""
+    """The case's command (its `command` file, else `generate`), run from the case folder so shown paths are stable."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    command = [sys.executable, "-m", "generator", "generate", "--definitions", "definitions", "--out", str(out)]
+    written = case / "command"
+    arguments = (written.read_text(encoding="utf-8") if written.is_file() else DEFAULT_COMMAND).split()
+    command = [sys.executable, "-m", "generator", *(a.replace("{out}", str(out)) for a in arguments)]
     return subprocess.run(command, cwd=case, env=env, capture_output=True, encoding="utf-8", check=False)
 
 
@@ -204,7 +209,7 @@ def kinds() -> dict[Path, bool]:
 
 
 # A new case, with neither expectation yet, is in both lists until DFGEN_UPDATE_GOLDEN=1 decides.
-GOOD_CASES = [p for p in CASE_DIRS if not (p / "diagnostics.txt").exists()]
+GOOD_CASES = [p for p in CASE_DIRS if not (p / "stderr.txt").exists()]
 BAD_CASES = [p for p in CASE_DIRS if not (p / "expected").exists()]
 
 
@@ -242,7 +247,7 @@ def test_case_fails_with_exact_diagnostics_and_touches_nothing(
     assert result.returncode == EXIT_BAD_INPUT, result.stdout + result.stderr
     assert result.stdout == ""
     assert snapshot(out) == before
-    assert_golden(case / "diagnostics.txt", result.stderr)
+    assert_golden(case / "stderr.txt", result.stderr)
     for line in result.stderr.splitlines():
         # file:line:col: message, always a position in one of the case's definition files (shown
         # from the case folder when it has a pyproject.toml, else from tests/cases), or a pin of
@@ -299,5 +304,5 @@ def test_two_thousand_fields_and_a_note_of_200000_characters(tmp_path: Path) -> 
 
 def test_every_case_has_one_kind_of_expectation() -> None:
     for case in CASE_DIRS:
-        kinds = [(case / "expected").is_dir(), (case / "diagnostics.txt").is_file()]
-        assert kinds.count(True) == 1 or UPDATE_GOLDEN, f"{case.name}: expected/ or diagnostics.txt, not both"
+        kinds = [(case / "expected").is_dir(), (case / "stderr.txt").is_file()]
+        assert kinds.count(True) == 1 or UPDATE_GOLDEN, f"{case.name}: expected/ or stderr.txt, not both"

@@ -21,7 +21,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from generator.cli import main
-from tests.conftest import CDR_DEFINITION, ROOT
+from tests.helpers import CDR_DEFINITION, ROOT
 
 RECIPE = ROOT / "docs" / "ci" / "github-actions.yml"
 BIN = Path(sys.executable).parent

@@ -13,35 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CDR_DEFINITION, ROOT, import_generated
-
-SMALL = """\
-code: TICKET
-displayName: Ticket
-level: 100
-panels:
-  - name: Main
-    sections:
-      - name: Basics
-        fields:
-          - {code: title, type: text, required: true}
-          - code: channels
-            type: multiselect
-            options: [{id: 1, label: Email}, {id: 2, label: Phone}]
-"""
-
-
-def dfgen(cwd: Path, *args: str, seed: str = "0") -> subprocess.CompletedProcess[str]:
-    """Run `python -m generator` as a user would, in `cwd`."""
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder with its bytes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.helpers import CDR_DEFINITION, ROOT, SMALL, dfgen, import_generated, snapshot
 
 
 @pytest.fixture()

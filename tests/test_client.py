@@ -21,10 +21,8 @@ import pytest
 from generator.config import Api, Pins
 from generator.diagnostics import InputError
 from generator.targets.python import format_with_black, python_header
-from tests.conftest import CDR_DEFINITION, ROOT, assert_golden, import_generated, write_tree
-from tests.helpers import generate
+from tests.helpers import CDR_DEFINITION, ROOT, assert_golden, dfgen, generate, import_generated, write_tree
 from tests.stand_in import TOKEN, Reply, StandIn, running
-from tests.test_cli import dfgen
 
 GOLDEN = ROOT / "tests" / "golden" / "client"
 RUNTIME = ROOT / "generator" / "runtime"

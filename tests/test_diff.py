@@ -21,7 +21,7 @@ from generator.diff.changes import Change
 from generator.diff.report import markdown_report
 from generator.diff.sources import diff_paths
 from generator.targets.markdown import unescape
-from tests.conftest import ROOT, assert_golden
+from tests.helpers import ROOT, assert_golden
 
 CASE = ROOT / "tests" / "cases" / "diff"
 ALL = ("code", "readers", "writers")

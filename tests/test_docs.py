@@ -16,21 +16,21 @@ from generator.model.build import build_project
 from generator.pipeline import load_definitions
 from generator.targets import docs
 from generator.targets.environment import environment
-from tests.conftest import (
-    DEFINITIONS,
-    ROOT,
-    assert_golden,
-    import_generated,
-    write_tree,
-)
-from tests.helpers import generate
-from tests.test_docs_support import (
+from tests.docs_support import (
     Rendered,
     field_blocks,
     generate_all,
     json_blocks,
     rendered_fields,
     write_definitions,
+)
+from tests.helpers import (
+    DEFINITIONS,
+    ROOT,
+    assert_golden,
+    generate,
+    import_generated,
+    write_tree,
 )
 
 # generated/ is the golden output of the CDR definition: dfgen check keeps it current.
@@ -318,7 +318,7 @@ def test_docs_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
     folder = write_definitions(tmp_path / "definitions")
     script = (
         "import sys, pathlib; sys.path.insert(0, sys.argv[2]);"
-        "from tests.test_docs_support import generate_all;"
+        "from tests.docs_support import generate_all;"
         "files = generate_all(pathlib.Path(sys.argv[1]), ('docs',));"
         "sys.stdout.write(''.join(files[k] for k in sorted(files)))"
     )

@@ -23,9 +23,9 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.docs_support import generate_all, write_definitions
+from tests.helpers import write_tree
 from tests.test_docs_mkdocs import build_site
-from tests.test_docs_support import generate_all, write_definitions
 
 CHROMIUM = ("chromium", "chromium-browser")
 CHROMEDRIVER = "chromedriver"
@@ -177,7 +177,7 @@ def test_title_tab_and_nav_read_the_display_name(browser: Any, site_url: str) ->
 
 def test_every_field_has_a_deep_link(browser: Any, site_url: str) -> None:
     from generator.pipeline import load_definitions
-    from tests.conftest import DEFINITIONS
+    from tests.helpers import DEFINITIONS
 
     open_page(browser, site_url + "cdr/#callType", 1400)
     top = browser.execute_script("return document.getElementById('callType').getBoundingClientRect().top")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import write_tree
-from tests.test_docs_support import Rendered, generate_all, rendered_fields, write_definitions
+from tests.docs_support import Rendered, generate_all, rendered_fields, write_definitions
+from tests.helpers import write_tree
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("mkdocs") is None, reason="mkdocs is not installed")
 

@@ -18,9 +18,8 @@ from generator.definitions.validate import validate_definition
 from generator.diagnostics import InputError
 from generator.tenant.api import Limits
 from generator.tenant.fetch import FetchRequest, run
-from tests.conftest import CDR_DEFINITION, ROOT
-from tests.helpers import generate
-from tests.test_fetch_server import TOKEN, Reply, Server, running
+from tests.fetch_server import TOKEN, Reply, Server, running
+from tests.helpers import CDR_DEFINITION, ROOT, generate
 
 DEFINITION_PATH = "/v1/objects/DEFINITION/{code}"
 LIST_PATH = "/v1/entities/DEFINITION/SUB"

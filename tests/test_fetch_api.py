@@ -12,7 +12,7 @@ import pytest
 
 from generator.diagnostics import InputError, Location
 from generator.tenant.api import ApiClient, Limits, _retry_after, check_base_url, check_token
-from tests.test_fetch_server import (
+from tests.fetch_server import (
     TOKEN,
     Reply,
     Server,

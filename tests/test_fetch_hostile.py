@@ -21,10 +21,10 @@ from click.testing import CliRunner, Result
 from generator.cli import main
 from generator.config import Config, parse_config
 from generator.tenant.api import Limits
-from tests.conftest import ROOT
+from tests.fetch_server import TOKEN, Reply, Server, running, unanswered_port
+from tests.helpers import ROOT
 from tests.test_fetch import FAST, LIST_PATH, fetch, listing, path_of, small_json, snapshot
 from tests.test_fetch_api import OK, client, failure
-from tests.test_fetch_server import TOKEN, Reply, Server, running, unanswered_port
 
 MiB = 1024 * 1024
 

@@ -20,13 +20,13 @@ from generator.importdoc.page import read_page
 from generator.importdoc.read import parse_page
 from generator.model.build import build_project
 from generator.pipeline import load_definitions, render_targets
-from tests.conftest import CDR_DEFINITION, ROOT
-from tests.test_docs_support import (
+from tests.docs_support import (
     comparable,
     definitions,
     generate_all,
     write_definitions,
 )
+from tests.helpers import CDR_DEFINITION, ROOT
 
 # The vendor's documentation page for CDR, as published (an input, kept beside the docs goldens).
 SEED = ROOT / "tests" / "golden" / "docs" / "vendor-cdr-page.txt"

@@ -14,9 +14,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from generator.targets.markdown import md
 from generator.targets.openapi_schema import write_schemas
-from tests.conftest import CDR_DEFINITION, ROOT, assert_golden
-from tests.helpers import generate
-from tests.test_openapi_support import (
+from tests.helpers import CDR_DEFINITION, ROOT, assert_golden, generate
+from tests.openapi_support import (
     AWKWARD_ENTITY,
     BundleSchemas,
     Generated,
@@ -60,7 +59,7 @@ def test_bundle_and_every_fragment_are_valid_openapi_3_1(generated: Generated) -
 
 
 def test_the_configured_definition_path_is_the_openapi_s(tmp_path: Path) -> None:
-    from tests.test_cli import dfgen
+    from tests.helpers import dfgen
 
     (tmp_path / "definitions").mkdir()
     (tmp_path / "definitions" / "cdr.yaml").write_bytes(CDR_DEFINITION.read_bytes())

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from tests.test_openapi_support import generate_into, many_entity_definitions
+from tests.openapi_support import generate_into, many_entity_definitions
 from tests.test_openapi_tools import BIN, import_file, run, tool
 
 TOKEN = "stand-in-token"

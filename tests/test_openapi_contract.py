@@ -13,9 +13,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from generator.config import Api
-from tests.helpers import generate
-from tests.test_cli import dfgen
-from tests.test_openapi_support import (
+from tests.helpers import dfgen, generate
+from tests.openapi_support import (
     HOSTILE_ENTITY,
     HOSTILE_NOTES,
     MANY_ENTITIES,

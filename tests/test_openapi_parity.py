@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from generator.definitions.format import FieldType
 from generator.model.entities import Entity, Field
 from generator.targets.openapi_schema import enum_component, write_schemas
-from tests.test_openapi_support import (
+from tests.openapi_support import (
     BundleSchemas,
     Generated,
     generate_into,

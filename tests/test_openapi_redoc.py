@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.helpers import generate
-from tests.test_openapi_support import HOSTILE_ENTITY, HOSTILE_NOTES, many_entity_definitions
+from tests.openapi_support import HOSTILE_ENTITY, HOSTILE_NOTES, many_entity_definitions
 from tests.test_openapi_tools import NODE_TOOLS, tool
 
 REDOC = NODE_TOOLS / "node_modules" / "redoc" / "bundles" / "redoc.standalone.js"

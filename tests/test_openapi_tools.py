@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from generator.model.entities import Entity
 from generator.targets.openapi import entity_path
 from generator.targets.openapi_schema import enum_component
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.openapi_support import Generated, generate_into, many_entity_definitions
 from tests.test_openapi_parity import CREATE, FUZZ, RECORD, class_of, encode, minimal, valid_documents
-from tests.test_openapi_support import Generated, generate_into, many_entity_definitions
 
 NODE_TOOLS = ROOT / "tests" / "tools"
 BIN = Path(sys.executable).parent

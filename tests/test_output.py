@@ -20,7 +20,7 @@ import pytest
 from generator.diagnostics import InputError
 from generator.output.files import OutputFault, compare, expected_digests, write, write_files
 from generator.output.lock import locked
-from tests.test_cli import SMALL, dfgen, snapshot
+from tests.helpers import SMALL, dfgen, snapshot
 
 ALARM = SMALL.replace("TICKET", "ALARM").replace("Ticket", "Alarm")
 CONFIG = '[tool.dfgen]\ndefinitions = "defs"\nout = "{out}"\ntargets = ["models", "docs"]\ncache = false\n'

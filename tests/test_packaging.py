@@ -9,7 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import CDR_DEFINITION, ROOT
+from tests.helpers import CDR_DEFINITION, ROOT
 
 
 def test_the_wheel_generates_outside_the_checkout(tmp_path: Path) -> None:

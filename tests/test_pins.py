@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import key_lines
-from tests.conftest import ROOT, import_generated
-from tests.test_cli import SMALL, dfgen, snapshot
+from tests.helpers import ROOT, SMALL, dfgen, import_generated, snapshot
 
 CASES = ROOT / "tests" / "cases"
 # `pin a name in pyproject.toml: [tool.dfgen.pins.X.fields] key = 'name'`: the table, then the line.

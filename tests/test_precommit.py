@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CDR_DEFINITION, ROOT
+from tests.helpers import CDR_DEFINITION, ROOT
 
 pytest.importorskip("pre_commit", reason="pre-commit is not installed (it is in the test extra)")
 

@@ -26,8 +26,7 @@ from generator.definitions.validate import validate_definition
 from generator.diff.changes import READERS, compare
 from generator.model.build import build_project
 from generator.model.entities import Project
-from tests.conftest import import_generated, write_tree
-from tests.helpers import generate
+from tests.helpers import generate, import_generated, write_tree
 
 Definition = dict[str, Any]
 

@@ -27,7 +27,7 @@ from generator.definitions.validate import (
     validate_definition,
 )
 from generator.diagnostics import InputError
-from tests.conftest import CDR_DEFINITION, ROOT, assert_golden
+from tests.helpers import CDR_DEFINITION, ROOT, assert_golden
 from tests.schema_support import verdicts
 
 GOLDEN = ROOT / "tests" / "golden" / "schema"

@@ -11,8 +11,7 @@ import pytest
 from generator.model.build import build_project
 from generator.pipeline import load_definitions
 from generator.targets.engine import _context_module, available_targets, entity_context, project_context
-from tests.conftest import ROOT
-from tests.test_cli import SMALL, dfgen, snapshot
+from tests.helpers import ROOT, SMALL, dfgen, snapshot
 
 EXAMPLE = ROOT / "docs" / "examples" / "sql"
 

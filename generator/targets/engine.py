@@ -225,7 +225,7 @@ def _render(env: jinja2.Environment, template: jinja2.Template, context: dict[st
     origin = Path(template.filename or "<template>")
     shipped = origin.resolve().is_relative_to(builtin)
     try:
-        # The built-in templates write black's style (tests/test_format.py proves it), so black runs
+        # The built-in templates write black's style (tests/unit/test_python_format.py proves it), so black runs
         # on their output only where a line could differ; any other template's output goes through black.
         return format_python(text) if shipped else format_with_black(text)
     except ValueError as error:  # black's InvalidInput

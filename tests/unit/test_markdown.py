@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, example, given, settings
 from markdown_it import MarkdownIt
 
 from generator.targets.markdown import md, shown_as_code, unescape
-from tests.test_docs_support import Rendered, tenant_text
+from tests.docs_support import Rendered, tenant_text
 
 # CommonMark as the spec defines it (raw HTML on, as Redoc and Swagger UI render descriptions),
 # with GFM's tables, which the docs use for fields.

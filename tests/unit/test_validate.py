@@ -10,7 +10,7 @@ from generator.definitions.format import FieldType
 from generator.definitions.load import from_json, load_file, parse_yaml
 from generator.definitions.validate import KEYS_FOR_TYPES, validate_definition
 from generator.diagnostics import InputError
-from tests.conftest import CDR_DEFINITION
+from tests.helpers import CDR_DEFINITION
 
 HEAD = "code: E\ndisplayName: E\nlevel: 1\npanels:\n  - name: P\n    sections:\n      - name: S\n        fields:\n"
 

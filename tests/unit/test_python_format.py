@@ -16,7 +16,7 @@ from generator.definitions.validate import validate_definition
 from generator.model.build import build_project
 from generator.pipeline import render_targets
 from generator.targets.python import LINE_LENGTH, _black_leaves, format_python, format_with_black
-from tests.helpers import generate
+from tests.helpers import CDR_DEFINITION, DEFINITIONS, generate
 
 # Quotes, backslashes, wide and combining characters, long runs: what decides black's layout.
 TEXT = st.text(
@@ -72,7 +72,7 @@ def test_skipping_black_gives_what_black_gives(
 
 def test_black_never_runs_on_the_cdr_models() -> None:
     """Every line the built-in templates write for CDR is one black leaves alone: no black run."""
-    files = generate(Path(__file__).parent.parent / "definitions", lambda p: p.name, {}, ("models",))
+    files = generate(DEFINITIONS, lambda p: p.name, {}, ("models",))
     for path, source in files.items():
         assert [line for line in source.splitlines() if not _black_leaves(line)] == [], path
 
@@ -81,7 +81,7 @@ def test_a_long_header_never_makes_black_run(tmp_path: Path, monkeypatch: pytest
     """A definitions folder deep in a tree makes the header long; black leaves comments alone."""
     folder = tmp_path / ("deep-" * 30) / "définitions 日本"
     folder.mkdir(parents=True)
-    (folder / "cdr.yaml").write_bytes((Path(__file__).parent.parent / "definitions" / "cdr.yaml").read_bytes())
+    (folder / "cdr.yaml").write_bytes((CDR_DEFINITION).read_bytes())
     calls: list[str] = []
     monkeypatch.setattr(generator.targets.python, "format_with_black", calls.append)
     files = generate(folder, lambda p: str(p), {}, ("models",))

@@ -21,8 +21,7 @@ from generator.definitions.canonical import dump_yaml
 from generator.model.build import build_project
 from generator.model.entities import Project
 from generator.pipeline import load_definitions
-from tests.conftest import CDR_DEFINITION, import_generated, write_tree
-from tests.helpers import generate
+from tests.helpers import CDR_DEFINITION, generate, import_generated, write_tree
 
 BUNDLE_URI = "urn:dfgen:bundle"
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.targets.markdown import code_fence, escape_each, html_comment, md, shown_as_code, unescape
-from tests.test_docs_support import Rendered, tenant_text
+from tests.docs_support import Rendered, tenant_text
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,7 @@ from generator.definitions.format import (
     SectionDef,
 )
 from generator.diagnostics import Location
-from tests.conftest import CDR_DEFINITION
-from tests.helpers import generate
+from tests.helpers import CDR_DEFINITION, generate
 
 # Every kind of tenant text that could break Markdown, HTML or a template, in every place a
 # definition holds text; every field type required, so the create example must carry them all.

@@ -13,7 +13,7 @@ from generator.definitions.format import EntityDef
 from generator.definitions.load import from_json, load_file, parse_yaml
 from generator.definitions.validate import validate_definition
 from generator.diagnostics import Location
-from tests.conftest import CDR_DEFINITION
+from tests.helpers import CDR_DEFINITION
 
 HOSTILE = [
     'say "hi"',

@@ -21,7 +21,7 @@ from generator.definitions.load import MAX_DEPTH, MAX_NODES, MAX_TEXT, from_json
 from generator.definitions.validate import validate_definition
 from generator.diagnostics import MAX_QUOTED, Diagnostic, InputError, Location
 from generator.tenant.fetch import to_entity
-from tests.test_fetch_server import TOKEN, Reply, running
+from tests.fetch_server import TOKEN, Reply, running
 
 EXIT_BAD_INPUT = 2
 # A run refused early needs a few dozen MiB; one that expands the aliases needs gigabytes.

@@ -13,7 +13,7 @@ import pytest
 from generator.runtime import _base
 from generator.targets.models import RUNTIME
 from generator.targets.python import format_python, format_with_black, python_header
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def load_runtime(name: str) -> ModuleType:
