@@ -119,10 +119,11 @@ def test_the_client_is_off_unless_named(tenant: Path) -> None:
 
 
 def test_the_generated_client_is_its_golden_and_the_runtime_as_it_is(tenant: Path, files: dict[str, str]) -> None:
-    assert sorted(path for path in files if "client" in path) == [
+    assert sorted(path for path in files if "client" in path or "_retry" in path) == [
         "models/_client.py",
         "models/_client_common.py",
         "models/_client_core.py",
+        "models/_retry.py",
         "models/client/__init__.py",
         "models/client/cdr.py",
         "models/client/close.py",
@@ -130,7 +131,7 @@ def test_the_generated_client_is_its_golden_and_the_runtime_as_it_is(tenant: Pat
     ]
     for name in ("__init__.py", "ticket.py", "close.py"):
         assert_golden(GOLDEN / name, files[f"models/client/{name}"])
-    for name in ("_client", "_client_common", "_client_core"):
+    for name in ("_client", "_client_common", "_client_core", "_retry"):
         source = (RUNTIME / f"{name}.py").read_text(encoding="utf-8")
         assert files[f"models/{name}.py"] == python_header(show(tenant)) + "\n" + source
 
@@ -364,7 +365,14 @@ def test_the_client_builds_only_the_entities_a_program_uses(out: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=out, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    runtime = ["models._base", "models._client", "models._client_common", "models._client_core", "models.client"]
+    runtime = [
+        "models._base",
+        "models._client",
+        "models._client_common",
+        "models._client_core",
+        "models._retry",
+        "models.client",
+    ]
     assert result.stdout.splitlines() == [
         str(runtime),
         str(sorted([*runtime, "models.client.ticket", "models.ticket"])),

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from generator.diagnostics import InputError, Location
-from generator.tenant.api import ApiClient, Limits, _retry_after, check_base_url, check_token
+from generator.runtime._retry import retry_after
+from generator.tenant.api import ApiClient, Limits, check_base_url, check_token
 from tests.fetch_server import (
     TOKEN,
     Reply,
@@ -122,7 +123,7 @@ def test_retry_after_seconds_and_dates_are_honoured_and_capped(server: Server, f
 
 
 @pytest.mark.parametrize(
-    ("retry_after", "date", "seconds"),
+    ("value", "date", "seconds"),
     [
         ("Wed, 21 Oct 2015 07:28:09 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", 9.0),
         # The obsolete RFC 850 and asctime forms, which carry no zone: GMT.
@@ -136,8 +137,8 @@ def test_retry_after_seconds_and_dates_are_honoured_and_capped(server: Server, f
         ("", None, None),
     ],
 )
-def test_retry_after_forms(retry_after: str, date: str | None, seconds: float | None) -> None:
-    assert _retry_after(retry_after, date) == seconds
+def test_retry_after_forms(value: str, date: str | None, seconds: float | None) -> None:
+    assert retry_after(value, date) == seconds
 
 
 def test_retries_stop_after_the_attempts_with_the_last_problem(server: Server, fake_time: FakeTime) -> None:

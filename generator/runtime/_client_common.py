@@ -1,8 +1,6 @@
 """The generated client's settings, errors and checks: base URL, token, Retry-After."""
 
 import dataclasses
-import datetime
-import email.utils
 import json
 import logging
 import os
@@ -146,34 +144,6 @@ def check_token(token: str | None, token_env: str) -> Token:
             "non-ASCII characters"
         )
     return Token(token)
-
-
-def retry_after(value: str | None, sent: str | None) -> float | None:
-    """Retry-After in seconds: a number, or an HTTP date less the response's Date."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        later, now = _http_date(value), _http_date(sent)
-        if later is None or now is None:
-            return None
-        # The server's clock on both sides: skew cannot turn it into no wait.
-        return max(0.0, (later - now).total_seconds())
-    return seconds if 0 <= seconds < float("inf") else None
-
-
-def _http_date(value: str | None) -> datetime.datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if moment.tzinfo is None:
-        # The obsolete forms carry no zone: HTTP dates are always GMT.
-        return moment.replace(tzinfo=datetime.timezone.utc)
-    return moment
 
 
 class ApiError(DemandFlowError):

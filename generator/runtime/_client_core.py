@@ -27,8 +27,8 @@ from ._client_common import (
     check_token,
     json_path,
     origin,
-    retry_after,
 )
+from ._retry import retry_after
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A create is sent again only when the API cannot have acted on it: a 502 or a 504

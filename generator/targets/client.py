@@ -74,5 +74,5 @@ def project_context(project: Project, source: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def runtime_sources() -> dict[str, str]:
     """generator/runtime/_client*.py, which every generated package with a client gets as they are."""
-    names = ("_client", "_client_common", "_client_core")
+    names = ("_client", "_client_common", "_client_core", "_retry")
     return {name: (RUNTIME / f"{name}.py").read_text(encoding="utf-8") for name in names}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
-import email.utils
 import logging
 import random
 import time
@@ -17,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from generator import __version__
 from generator.config import Config
 from generator.diagnostics import InputError, Location
+from generator.runtime._retry import retry_after
 from generator.tenant.body import ACCEPT_ENCODING, BodyError, Decoder, TooLarge, parse_json
 
 if TYPE_CHECKING:
@@ -228,7 +227,7 @@ class ApiClient:
                 self._phase = "while reading"
                 status = response.status_code
                 if status in RETRY_STATUSES:
-                    wait = _retry_after(response.headers.get("retry-after"), response.headers.get("date"))
+                    wait = retry_after(response.headers.get("retry-after"), response.headers.get("date"))
                     raise _Retry(f"HTTP {status} {response.reason_phrase}".rstrip(), wait)
                 if status != 200:
                     return status, response.headers, b""
@@ -316,34 +315,3 @@ class ApiClient:
         if status == 404:
             return f"HTTP 404 Not Found: {not_found}"
         return f"HTTP {status}: unexpected answer from the API"
-
-
-def _retry_after(value: str | None, sent: str | None) -> float | None:
-    """Retry-After in seconds: a number of seconds, or an HTTP date less the response's own Date.
-
-    A date is measured against the server's clock, not ours, so that clock skew cannot turn it
-    into no wait or a long one. A date without a Date header, and nonsense, fall back to our own
-    backoff; a date in the past means now.
-    """
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        later, now = _http_date(value), _http_date(sent)
-        if later is None or now is None:
-            return None
-        return max(0.0, (later - now).total_seconds())
-    return seconds if 0 <= seconds < float("inf") else None
-
-
-def _http_date(value: str | None) -> datetime.datetime | None:
-    """An HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime forms), else None."""
-    if value is None:
-        return None
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    # The obsolete forms carry no zone: HTTP dates are always GMT.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.timezone.utc)
