@@ -75,13 +75,14 @@ class _Run:
         """Every generated file, rendered now."""
         return pipeline.generate(self.sources, self.definitions_source, self.settings)
 
+    def known(self) -> dict[str, str] | None:
+        """The file digests the run cache holds for exactly these inputs, if it holds them."""
+        return cache.load(self.cache, self.key) if self.cache is not None and self.key is not None else None
+
     def expected(self) -> dict[str, str]:
         """The digest of every file the output folder must hold: from the cache, or rendered and stored."""
-        if self.cache is not None and self.key is not None:
-            known = cache.load(self.cache, self.key)
-            if known is not None:
-                return known
-        return self.remember(expected_digests(self.files()))
+        known = self.known()
+        return known if known is not None else self.remember(expected_digests(self.files()))
 
     def inputs(self) -> list[Path]:
         """What the run reads, which no manifest can make dfgen replace or remove."""
@@ -167,7 +168,7 @@ def generate(definitions: Path | None, out: Path | None, no_cache: bool) -> None
     with reported_input_errors(), reported_faults():
         run = _prepare(definitions, out, not no_cache)
         shown = run.config.shown(run.out)
-        known = cache.load(run.cache, run.key) if run.cache is not None and run.key is not None else None
+        known = run.known()
         if known is not None and not run.compare(known):
             click.echo(f"dfgen: {shown}: {len(known)} files, up to date")
             return
@@ -324,8 +325,3 @@ def targets() -> None:
                 origin = template_origin(target, output.template, template_dirs)
                 where = "built-in" if origin.is_relative_to(builtin_templates()) else config.shown(origin)
                 click.echo(f"  {output.path:<28} {output.template} ({where})")
-
-
-def builtin_templates_dir() -> Path:
-    """The shipped templates folder (lazy, so that --help stays fast)."""
-    return builtin_templates()
