@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from generator.definitions.load import Mapping, Node
-from generator.importdoc.page import Line, Page, quoted, split_cells
+from generator.diagnostics import quoted
+from generator.importdoc.page import Line, Page, split_cells
 from generator.targets.markdown import unescape
 
 EMPTY = "*(empty)*"

@@ -10,18 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.definitions.load import Mapping, Node, Scalar, Sequence, read_text
-from generator.diagnostics import InputError, Location
+from generator.diagnostics import InputError, Location, quoted
 
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _INTEGER = re.compile(r"-?[0-9]+\Z")
-# Text quoted in a message is cut to this many characters: a long cell is not news.
-MAX_QUOTED = 60
-
-
-def quoted(value: object) -> str:
-    """repr() of page text for a message, cut short when long."""
-    shown = repr(value)
-    return shown if len(shown) <= MAX_QUOTED else f"{shown[: MAX_QUOTED - 4]}...{shown[-1]}"
 
 
 @dataclass(frozen=True)

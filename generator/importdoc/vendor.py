@@ -16,7 +16,8 @@ import re
 
 from generator.definitions.format import FieldType
 from generator.definitions.load import Mapping, Node
-from generator.importdoc.page import Line, Page, quoted, split_cells
+from generator.diagnostics import quoted
+from generator.importdoc.page import Line, Page, split_cells
 
 FIELD_HEADER = ["Field", "Type", "Required", "Notes"]
 PROPERTIES = {"Entity code": "code", "Display name": "displayName", "Plural": "plural", "Level": "level"}
