@@ -16,7 +16,7 @@ from generator import __version__, cache, pipeline
 from generator.config import Config, load_config
 from generator.definitions.load import definition_files
 from generator.definitions.schema import schema_text
-from generator.diagnostics import InputError, Location
+from generator.diagnostics import InputError
 from generator.diff.report import report
 from generator.diff.sources import diff_paths, diff_revision
 from generator.importdoc.read import import_page
@@ -269,6 +269,18 @@ def diff(old: str, new: str | None, form: str) -> None:
     sys.exit(1 if any(c.breaking for c in changes) else 0)
 
 
+def _emit(text: str, output: Path | None) -> None:
+    """Print the text, or write it to `output`; a write the disk refuses is an environmental fault (exit 3)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_files(output.parent, {output.name: text})
+    except OSError as error:
+        click.echo(f"error: {output}: cannot write file: {error.strerror}", err=True)
+        sys.exit(EXIT_FAULT)
+
+
 @main.command("import-doc")
 @click.argument("page", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -281,13 +293,7 @@ def import_doc(page: Path, output: Path | None) -> None:
     """Read an entity's documentation page (the vendor's, or one dfgen wrote) into a definition."""
     with reported_input_errors():
         text = import_page(page, str(page))
-        if output is None:
-            click.echo(text, nl=False)
-            return
-        try:
-            write_files(output.parent, {output.name: text})
-        except OSError as error:
-            raise InputError.at(Location(str(output)), f"cannot write file: {error.strerror}") from None
+    _emit(text, output)
 
 
 @main.command()
@@ -300,16 +306,7 @@ def import_doc(page: Path, output: Path | None) -> None:
 )
 def schema(api: bool, output: Path | None) -> None:
     """Print the DEFINITION format as JSON Schema 2020-12, for editors (see docs/definition-format.md)."""
-    text = schema_text(api)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        write_files(output.parent, {output.name: text})
-    except OSError as error:
-        # Not bad input: the disk or the folder refused, so neither 1 nor 2.
-        click.echo(f"error: {output}: cannot write file: {error.strerror}", err=True)
-        sys.exit(3)
+    _emit(schema_text(api), output)
 
 
 @main.command()
