@@ -8,8 +8,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.helpers import QuietServer, serving
 
 TOKEN = "dfpat_S3cr3t-T0ken.value_42"
 
@@ -47,13 +49,6 @@ class Seen:
     headers: dict[str, str]
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A client hanging up mid-answer is what several fault tests do; no traceback for it."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
 class Server:
     """Routes map a path (with query) to replies, used in turn; the last one repeats."""
 
@@ -65,9 +60,7 @@ class Server:
         # Of the last head sent a byte at a time: its size, and how much of it went out.
         self.head_size = 0
         self.head_sent = 0
-        self.httpd = _QuietServer(("127.0.0.1", 0), _handler(self))
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.httpd = QuietServer(("127.0.0.1", 0), _handler(self))
 
     @property
     def url(self) -> str:
@@ -155,13 +148,12 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
 def running() -> Iterator[Server]:
     """A server on a free port of 127.0.0.1, stopped (stalled answers released) afterwards."""
     server = Server()
-    server.thread.start()
-    try:
-        yield server
-    finally:
-        server.release.set()
-        server.httpd.shutdown()
-        server.httpd.server_close()
+    with serving(server.httpd):
+        try:
+            yield server
+        finally:
+            # Stalled answers first, or stopping the server would wait for them.
+            server.release.set()
 
 
 @contextmanager

@@ -6,10 +6,14 @@ import importlib.util
 import os
 import subprocess
 import sys
+import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from generator.config import Api, Pins
 from generator.pipeline import Settings, read_sources
@@ -95,3 +99,25 @@ def dfgen(cwd: Path, *args: str, seed: str = "0") -> subprocess.CompletedProcess
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A server on loopback whose client hanging up mid-answer (as fault tests and browsers do) prints nothing."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(httpd: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve in a thread; yield the server's URL on 127.0.0.1, then stop and close it."""
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)

@@ -7,9 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.helpers import QuietServer, serving
 
 TOKEN = "dfpat_S3cr3t-T0ken.value_42"
 
@@ -38,13 +40,6 @@ class Seen:
     body: Any
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
-
-
 class StandIn:
     """Records by entity code, pages of `page_size`, and replies scripted per (method, path)."""
 
@@ -54,8 +49,7 @@ class StandIn:
         self.scripts: dict[tuple[str, str], list[Reply]] = {}
         self.requests: list[Seen] = []
         self.lock = threading.Lock()
-        self.httpd = _QuietServer(("127.0.0.1", 0), _handler(self))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.httpd = QuietServer(("127.0.0.1", 0), _handler(self))
 
     @property
     def url(self) -> str:
@@ -145,9 +139,5 @@ def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
 def running(page_size: int = 2) -> Iterator[StandIn]:
     """A stand-in on a free port of 127.0.0.1, stopped afterwards."""
     stand_in = StandIn(page_size)
-    stand_in.thread.start()
-    try:
+    with serving(stand_in.httpd):
         yield stand_in
-    finally:
-        stand_in.httpd.shutdown()
-        stand_in.httpd.server_close()

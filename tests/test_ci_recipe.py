@@ -8,7 +8,6 @@ import re
 import shlex
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +20,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from generator.cli import main
-from tests.helpers import CDR_DEFINITION, ROOT
+from tests.helpers import CDR_DEFINITION, ROOT, serving
 
 RECIPE = ROOT / "docs" / "ci" / "github-actions.yml"
 BIN = Path(sys.executable).parent
@@ -397,14 +396,8 @@ def tenant() -> Iterator[Tenant]:
     """The tenant's API, serving CDR, stopped afterwards."""
     server = Tenant()
     server.definitions = [cdr_data()]
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server.httpd):
         yield server
-    finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
-        thread.join()
 
 
 @pytest.fixture()

@@ -14,7 +14,6 @@ import http.server
 import importlib.util
 import os
 import shutil
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 
 from tests.docs_support import generate_all, write_definitions
-from tests.helpers import write_tree
+from tests.helpers import QuietServer, serving, write_tree
 from tests.test_docs_mkdocs import build_site
 
 CHROMIUM = ("chromium", "chromium-browser")
@@ -80,14 +79,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     files = generate_all(write_definitions(root / "definitions"), ("models", "openapi", "docs"))
     write_tree(root / "out", files)
     site = build_site(root / "out")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(QuietServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))) as url:
+        yield f"{url}/"
 
 
 def open_page(browser: Any, url: str, width: int) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
+from tests.helpers import serving
 from tests.openapi_support import generate_into, many_entity_definitions
 from tests.test_openapi_tools import BIN, import_file, run, tool
 
@@ -72,14 +72,8 @@ class StandIn(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), StandIn)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
